@@ -1,0 +1,175 @@
+"""Review flags for data stewards (SPEC §7): reported, never silently applied.
+
+* ``mutual_inflation`` — A and B reviewed each other and each review's mean over criteria exceeds
+  the other reviewers' mean for that reviewee by more than the margin; one row per unordered pair
+  (``reviewer_unit_id`` < ``reviewee_unit_id``).
+* ``flat_reviewer`` — a reviewer with ≥ 4 reviews whose score vector (all five criteria) is the
+  same in every review.
+* ``contrarian`` — a reviewer with ≥ 4 reviews that have other reviewers, whose per-review mean
+  correlates (Pearson) below the threshold with the other reviewers' mean for the same reviewee.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from assessment.config import CRITERIA, AssessmentConfig
+from assessment.peer import check_reviews
+
+FLAG_COLUMNS: tuple[str, ...] = ("flag", "reviewer_unit_id", "reviewee_unit_id", "evidence")
+
+#: Below this sum of squared deviations a series counts as constant (correlation undefined).
+_CONSTANT_EPS = 1e-12
+
+
+def _evidence(records: list[dict[str, Any]]) -> list[str]:
+    # Only flagged rows reach here (a handful), so per-row JSON is cheap.
+    return [json.dumps(r, sort_keys=True, ensure_ascii=False) for r in records]
+
+
+def _frame(flag: str, reviewer: Any, reviewee: Any, evidence: list[str]) -> pd.DataFrame:
+    reviewee_col = [None] * len(evidence) if reviewee is None else list(np.asarray(reviewee, dtype=object))
+    return pd.DataFrame(
+        {
+            "flag": pd.Series([flag] * len(evidence), dtype=object),
+            "reviewer_unit_id": pd.Series(list(np.asarray(reviewer, dtype=object)), dtype=object),
+            "reviewee_unit_id": pd.Series(reviewee_col, dtype=object),
+            "evidence": pd.Series(evidence, dtype=object),
+        }
+    )
+
+
+def review_means(reviews: pd.DataFrame) -> pd.DataFrame:
+    """Per review: its mean over criteria and the other reviewers' mean for the same reviewee.
+
+    Returns ``reviewer_unit_id, reviewee_unit_id, own_mean, others_mean, n_others``;
+    ``others_mean`` is NaN when nobody else reviewed that reviewee.
+    """
+    check_reviews(reviews)
+    # Integer sums keep "others' mean" exact: (group sum − own sum) / (5 × (count − 1)).
+    own_sum = reviews[list(CRITERIA)].to_numpy(dtype=np.float64).sum(axis=1)
+    reviewee = reviews["reviewee_unit_id"].to_numpy()
+    frame = pd.DataFrame({"own_sum": own_sum, "reviewee": reviewee})
+    grouped = frame.groupby("reviewee", sort=False)["own_sum"]
+    group_sum = grouped.transform("sum").to_numpy()
+    count = grouped.transform("size").to_numpy(dtype=np.float64)
+    n_crit = float(len(CRITERIA))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        others = np.where(count > 1, (group_sum - own_sum) / (n_crit * (count - 1.0)), np.nan)
+    return pd.DataFrame(
+        {
+            "reviewer_unit_id": reviews["reviewer_unit_id"].to_numpy(),
+            "reviewee_unit_id": reviewee,
+            "own_mean": own_sum / n_crit,
+            "others_mean": others,
+            "n_others": (count - 1).astype(np.int64),
+        }
+    )
+
+
+def _mutual_inflation(means: pd.DataFrame, margin: float) -> pd.DataFrame:
+    inflated = means[(means["own_mean"] - means["others_mean"]) > margin]
+    back = inflated.rename(
+        columns={
+            "reviewer_unit_id": "reviewee_unit_id",
+            "reviewee_unit_id": "reviewer_unit_id",
+            "own_mean": "back_mean",
+            "others_mean": "back_others_mean",
+        }
+    )[["reviewer_unit_id", "reviewee_unit_id", "back_mean", "back_others_mean"]]
+    pairs = inflated.merge(back, on=["reviewer_unit_id", "reviewee_unit_id"], how="inner")
+    # Both directions match each other; keep one row per unordered pair.
+    pairs = pairs[pairs["reviewer_unit_id"] < pairs["reviewee_unit_id"]]
+    pairs = pairs.sort_values(["reviewer_unit_id", "reviewee_unit_id"], kind="stable")
+    records = [
+        {
+            "a": a,
+            "b": b,
+            "a_to_b_mean": round(float(ab), 4),
+            "others_mean_for_b": round(float(ob), 4),
+            "b_to_a_mean": round(float(ba), 4),
+            "others_mean_for_a": round(float(oa), 4),
+            "margin": margin,
+        }
+        for a, b, ab, ob, ba, oa in zip(
+            pairs["reviewer_unit_id"],
+            pairs["reviewee_unit_id"],
+            pairs["own_mean"],
+            pairs["others_mean"],
+            pairs["back_mean"],
+            pairs["back_others_mean"],
+            strict=True,
+        )
+    ]
+    return _frame(
+        "mutual_inflation", pairs["reviewer_unit_id"], pairs["reviewee_unit_id"], _evidence(records)
+    )
+
+
+def _flat_reviewers(reviews: pd.DataFrame, min_reviews: int) -> pd.DataFrame:
+    grouped = reviews.groupby("reviewer_unit_id", sort=True)
+    n = grouped.size()
+    distinct = grouped[list(CRITERIA)].nunique()
+    flat = (distinct == 1).all(axis=1) & (n >= min_reviews)
+    ids = n.index[flat.to_numpy()]
+    first = grouped[list(CRITERIA)].first().loc[ids]
+    records = [
+        {"n_reviews": int(count), "scores": dict(zip(CRITERIA, map(float, row), strict=True))}
+        for count, row in zip(n[ids], first.to_numpy(dtype=np.float64), strict=True)
+    ]
+    return _frame("flat_reviewer", ids, None, _evidence(records))
+
+
+def _contrarians(means: pd.DataFrame, min_reviews: int, threshold: float) -> pd.DataFrame:
+    pts = means[means["others_mean"].notna()]
+    grouped = pts.groupby("reviewer_unit_id", sort=False)
+    # Centre within each reviewer before multiplying: the textbook sum formula loses precision
+    # and could report a spurious correlation for a constant series.
+    dx = pts["own_mean"] - grouped["own_mean"].transform("mean")
+    dy = pts["others_mean"] - grouped["others_mean"].transform("mean")
+    sums = (
+        pd.DataFrame(
+            {
+                "reviewer_unit_id": pts["reviewer_unit_id"],
+                "sxy": dx * dy,
+                "sxx": dx * dx,
+                "syy": dy * dy,
+            }
+        )
+        .groupby("reviewer_unit_id", sort=True)
+        .agg(n=("sxy", "size"), sxy=("sxy", "sum"), sxx=("sxx", "sum"), syy=("syy", "sum"))
+    )
+    defined = (sums["sxx"] > _CONSTANT_EPS) & (sums["syy"] > _CONSTANT_EPS)
+    corr: pd.Series = (sums["sxy"] / np.sqrt(sums["sxx"] * sums["syy"])).where(defined)
+    hit = (sums["n"] >= min_reviews) & corr.notna() & (corr < threshold)
+    sel = sums[hit.to_numpy()]
+    records = [
+        {"n_reviews": int(n), "correlation": round(float(r), 6), "threshold": threshold}
+        for n, r in zip(sel["n"], corr[hit.to_numpy()], strict=True)
+    ]
+    return _frame("contrarian", sel.index, None, _evidence(records))
+
+
+def review_flags(reviews: pd.DataFrame, cfg: AssessmentConfig) -> pd.DataFrame:
+    """Flags on the valid reviews of a year.
+
+    Returns ``flag, reviewer_unit_id, reviewee_unit_id, evidence`` — ``reviewee_unit_id`` is
+    None for reviewer-level flags, ``evidence`` is JSON text with sorted keys — sorted by flag,
+    reviewer, reviewee.
+    """
+    rf = cfg.review_flags
+    means = review_means(reviews)
+    parts = [
+        _contrarians(means, rf.contrarian_min_reviews, rf.contrarian_max_correlation),
+        _flat_reviewers(reviews, rf.flat_min_reviews),
+        _mutual_inflation(means, rf.mutual_inflation_margin),
+    ]
+    out = pd.concat(parts, ignore_index=True)
+    out = out.sort_values(
+        ["flag", "reviewer_unit_id", "reviewee_unit_id"], kind="stable", na_position="first"
+    )
+    return out.reset_index(drop=True)[list(FLAG_COLUMNS)]

@@ -1,0 +1,1 @@
+"""What the data must look like: record contracts (pandera) and dataset suites (Great Expectations)."""

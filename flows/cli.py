@@ -1,0 +1,370 @@
+"""The `unionflow` command line (SPEC section 3).
+
+Commands parse and check their arguments, then call flows. User mistakes (bad flag, missing file,
+locked warehouse, bad config) end with one line on stderr and exit code 2; `--debug` shows the
+traceback instead.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from flows.settings import apply_quiet_defaults, default_db
+
+app = typer.Typer(
+    name="unionflow",
+    help="Annual mutual-review assessment of trade-union reform pilot units.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+units_app = typer.Typer(help="The pilot-unit registry.", no_args_is_help=True)
+quarantine_app = typer.Typer(help="Steward review of quarantined records.", no_args_is_help=True)
+app.add_typer(units_app, name="units")
+app.add_typer(quarantine_app, name="quarantine")
+
+
+class _LazyConsole:
+    """A Rich console made on first use (no work at import), wide enough for tables when piped."""
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> object:
+        if self._console is None:
+            stream = sys.stderr if self._stderr else sys.stdout
+            width = None if stream.isatty() else 160
+            self._console = Console(stderr=self._stderr, width=width)
+        return getattr(self._console, name)
+
+
+console: Console = _LazyConsole()  # type: ignore[assignment]
+errors: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Warehouse file [default: $UNIONFLOW_DB or ./unionflow.duckdb]."),
+]
+YearOption = Annotated[int, typer.Option("--year", min=2000, max=2100, help="Assessment year.")]
+
+
+class UsageProblem(Exception):
+    """A mistake in how a command was called, found by the command itself."""
+
+
+def _db(db: Path | None) -> Path:
+    return db if db is not None else default_db()
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    # Imported here so `unionflow --help` stays fast.
+    from assessment import AllocationInfeasible, ConfigError
+    from sources.payloads import SourceError
+    from warehouse.connection import WarehouseError
+
+    return (UsageProblem, SourceError, WarehouseError, ConfigError, AllocationInfeasible, FileNotFoundError)
+
+
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="Scoring config TOML [default: built in].")
+]
+BudgetOption = Annotated[
+    int | None, typer.Option("--budget", help="Subsidy budget in CNY [default 1,000,000].")
+]
+FloorOption = Annotated[int | None, typer.Option("--floor", help="Smallest amount per funded unit [5,000].")]
+CapOption = Annotated[int | None, typer.Option("--cap", help="Largest amount per unit [20,000].")]
+StepOption = Annotated[int | None, typer.Option("--step", help="Amounts are multiples of this [100].")]
+OutOption = Annotated[Path, typer.Option("--out", help="Folder for the published files.")]
+
+
+def _checked_config(
+    config: Path | None,
+    budget: int | None = None,
+    floor: int | None = None,
+    cap: int | None = None,
+    step: int | None = None,
+) -> str | None:
+    """Validate the config and overrides before any flow starts; returns the path for the flow."""
+    from flows.assessment import resolve_config
+
+    if config is not None and not config.is_file():
+        raise UsageProblem(f"config file {config} does not exist")
+    resolve_config(str(config) if config else None, budget=budget, floor=floor, cap=cap, step=step)
+    return str(config) if config else None
+
+
+@app.command()
+def collect(
+    year: YearOption,
+    source: Annotated[str, typer.Option("--source", help="Portal base URL (http/https) or a folder.")],
+    db: DbOption = None,
+    deadline: Annotated[
+        str | None,
+        typer.Option(help="Submission deadline, ISO 8601 with offset [default: 15 Jan next year]."),
+    ] = None,
+) -> None:
+    """Collect a year's units, submissions and reviews, validate them and load the warehouse."""
+    from flows.collect import collect as collect_flow
+    from flows.preflight import check_source, check_writable
+
+    check_source(source)
+    check_writable(_db(db))
+    with console.status(f"collecting {year} from {source} …"):
+        results = collect_flow(year=year, source=source, db=str(_db(db)), deadline=deadline)
+    for reconciliation in results:
+        console.print(reconciliation.line(), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def score(year: YearOption, db: DbOption = None, config: ConfigOption = None) -> None:
+    """Score the year's pilot units (indicator, peer, bonus, total, ranks, grades)."""
+    from flows.assessment import score as score_flow
+    from flows.preflight import check_writable
+
+    config_path = _checked_config(config)
+    check_writable(_db(db))
+    with console.status(f"scoring {year} …"):
+        outcome = score_flow(year=year, db=str(_db(db)), config=config_path)
+    state = "unchanged inputs, kept" if outcome.reused else "stored"
+    console.print(
+        f"score run {outcome.score_run_id} {state}: {outcome.scored} of {outcome.units} units scored, "
+        f"{outcome.flags} review flags (config {outcome.config_hash[:12]}, inputs {outcome.input_hash[:12]})",
+        highlight=False,
+    )
+
+
+@app.command()
+def allocate(
+    year: YearOption,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    budget: BudgetOption = None,
+    floor: FloorOption = None,
+    cap: CapOption = None,
+    step: StepOption = None,
+) -> None:
+    """Allocate the subsidy budget from the latest scores (a draft run)."""
+    from flows.assessment import allocate as allocate_flow
+    from flows.preflight import check_writable
+
+    config_path = _checked_config(config, budget, floor, cap, step)
+    check_writable(_db(db))
+    with console.status(f"allocating {year} …"):
+        outcome = allocate_flow(
+            year=year, db=str(_db(db)), config=config_path, budget=budget, floor=floor, cap=cap, step=step
+        )
+    console.print(
+        f"allocation run {outcome.allocation_run_id} (draft): {outcome.funded} units funded, "
+        f"allocated {outcome.allocated:,} of {outcome.budget:,} CNY, unallocated {outcome.unallocated:,}",
+        highlight=False,
+    )
+
+
+@app.command()
+def publish(
+    year: YearOption,
+    out: OutOption,
+    db: DbOption = None,
+    supersede: Annotated[
+        str | None, typer.Option("--supersede", help="Reason for replacing an already published allocation.")
+    ] = None,
+) -> None:
+    """Publish the year's latest allocation and write scores.csv, allocations.csv, quarantine.csv."""
+    from flows.assessment import publish as publish_flow
+    from flows.preflight import check_writable
+
+    check_writable(_db(db))
+    with console.status(f"publishing {year} …"):
+        publication = publish_flow(year=year, out=str(out), db=str(_db(db)), supersede=supersede)
+    replaced = f", superseding run {publication.superseded_run_id}" if publication.superseded_run_id else ""
+    console.print(f"published allocation run {publication.allocation_run_id}{replaced}", highlight=False)
+    for path in publication.files:
+        console.print(f"  wrote {path}", highlight=False)
+
+
+@app.command("run")
+def run_year(
+    year: YearOption,
+    source: Annotated[str, typer.Option("--source", help="Portal base URL (http/https) or a folder.")],
+    out: OutOption = Path("out"),
+    db: DbOption = None,
+    config: ConfigOption = None,
+    budget: BudgetOption = None,
+    floor: FloorOption = None,
+    cap: CapOption = None,
+    step: StepOption = None,
+    supersede: Annotated[
+        str | None, typer.Option("--supersede", help="Reason for replacing an already published allocation.")
+    ] = None,
+) -> None:
+    """The whole annual flow: collect, validate, load, score, allocate, publish."""
+    from flows.annual import annual_assessment
+    from flows.preflight import check_source, check_writable
+    from flows.summary import print_outcome
+
+    config_path = _checked_config(config, budget, floor, cap, step)
+    check_source(source)
+    check_writable(_db(db))
+    with console.status(f"running the {year} assessment from {source} …"):
+        outcome = annual_assessment(
+            year=year,
+            source=source,
+            out=str(out),
+            db=str(_db(db)),
+            config=config_path,
+            budget=budget,
+            floor=floor,
+            cap=cap,
+            step=step,
+            supersede=supersede,
+        )
+    for reconciliation in outcome.reconciliations:
+        console.print(reconciliation.line(), highlight=False, soft_wrap=True)
+    print_outcome(console, _db(db), year, outcome.publication.allocation_run_id)
+    for path in outcome.publication.files:
+        console.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the demo's source, warehouse and reports.")
+    ] = Path("out/demo"),
+    units: Annotated[int, typer.Option("--units", min=10, help="Number of synthetic pilot units.")] = 225,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the synthetic year.")] = 20231,
+    year: YearOption = 2025,
+    db: DbOption = None,
+) -> None:
+    """Synthesise a realistic year and run the whole annual flow on it; no server to install."""
+    from flows.annual import annual_assessment
+    from flows.preflight import check_writable
+    from flows.summary import print_outcome
+    from synth import synthesize
+
+    warehouse = db if db is not None else out / "unionflow.duckdb"
+    source = out / "source"
+    check_writable(warehouse)
+    with console.status(f"synthesising {units} pilot units for {year} …"):
+        synthesize(source, units=units, year=year, seed=seed)
+    console.print(f"synthetic source folder: {source}", highlight=False)
+    with console.status(f"running the {year} assessment …"):
+        outcome = annual_assessment(year=year, source=str(source), out=str(out), db=str(warehouse))
+    for reconciliation in outcome.reconciliations:
+        console.print(reconciliation.line(), highlight=False, soft_wrap=True)
+    print_outcome(console, warehouse, year, outcome.publication.allocation_run_id)
+    console.print(f"warehouse: {warehouse}", highlight=False)
+    for path in outcome.publication.files:
+        console.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the synthetic source into.")],
+    units: Annotated[int, typer.Option("--units", min=1, help="Number of pilot units.")] = 225,
+    year: YearOption = 2025,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 20231,
+) -> None:
+    """Write a synthetic source folder (SPEC section 4), deterministic for a seed."""
+    from synth import synthesize
+
+    with console.status(f"synthesising {units:,} pilot units for {year} …"):
+        manifest = synthesize(out, units=units, year=year, seed=seed)
+    console.print(f"wrote {out} ({_manifest_summary(manifest)})", highlight=False)
+
+
+def _manifest_summary(manifest: object) -> str:
+    counts = getattr(manifest, "counts", None) or (
+        manifest.get("counts") if isinstance(manifest, dict) else None
+    )
+    if isinstance(counts, dict):
+        return ", ".join(f"{kind}: {count:,}" for kind, count in counts.items() if isinstance(count, int))
+    return "see manifest.json"
+
+
+@units_app.command("import")
+def units_import(
+    file: Annotated[Path, typer.Argument(help="Registry file: CSV (UTF-8 or GBK) or XLSX.")],
+    db: DbOption = None,
+) -> None:
+    """Load the pilot-unit registry; a file with any bad row is refused whole."""
+    from flows.preflight import check_writable
+    from flows.registry import import_units
+
+    if not file.is_file():
+        raise UsageProblem(f"registry file {file} does not exist")
+    check_writable(_db(db))
+    outcome = import_units(file, _db(db))
+    if outcome.rejected:
+        errors.print(f"{file}: {len(outcome.rejected)} bad rows; nothing was imported:", highlight=False)
+        for ref, rule, message in outcome.rejected:
+            errors.print(f"  {ref}: {rule}: {message}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    if outcome.reconciliation is not None:
+        console.print(outcome.reconciliation.line(), highlight=False)
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    db: DbOption = None,
+    year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="Only records breaking this rule code.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="unit, submission or review.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows to show.")] = 50,
+) -> None:
+    """List quarantined records."""
+    from flows.stewardship import show_quarantine_list
+
+    show_quarantine_list(console, _db(db), year=year, rule=rule, kind=kind, limit=limit)
+
+
+@quarantine_app.command("show")
+def quarantine_show(
+    quarantine_id: Annotated[int, typer.Argument(help="Quarantine id.")], db: DbOption = None
+) -> None:
+    """Show one quarantined record: its payload, the rules it breaks and why."""
+    from flows.stewardship import show_quarantined_record
+
+    show_quarantined_record(console, _db(db), quarantine_id)
+
+
+def _release_frames(problem: BaseException | None) -> None:
+    # Prefect keeps a failed run's exception; its frames hold the step's DuckDB connection, which
+    # DuckDB's bindings would report as leaked at exit. Clearing the frames' locals lets it go.
+    seen = set()
+    while problem is not None and id(problem) not in seen:
+        seen.add(id(problem))
+        traceback.clear_frames(problem.__traceback__)
+        problem = problem.__cause__ or problem.__context__
+
+
+def main() -> None:
+    """Console-script entry point: run the app, turning user mistakes into exit code 2.
+
+    Typer handles its own usage errors (exit 2). Our user errors are caught here and the process
+    exits *outside* the except block: inside it, the traceback would keep the DuckDB connection
+    of the failed step alive until interpreter shutdown.
+    """
+    debug = "--debug" in sys.argv
+    if debug:
+        sys.argv.remove("--debug")
+    apply_quiet_defaults(debug=debug)
+    message = None
+    try:
+        app()
+    except _user_errors() as problem:
+        if debug:
+            raise
+        message = f"unionflow: error: {problem}"
+        _release_frames(problem)
+    if message is not None:
+        gc.collect()
+        errors.print(message, highlight=False, soft_wrap=True)
+        sys.exit(2)

@@ -1,0 +1,56 @@
+"""The `collect` flow: land a year's records from a folder (or the portal), validate, load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from prefect import flow, get_run_logger
+
+from sources.payloads import RECORD_KINDS
+from tasks.collect import default_deadline, land_records, read_source_folder, validate_and_load
+from warehouse.collections import Reconciliation, finish_collection, start_collection
+from warehouse.connection import open_warehouse
+
+
+def is_portal(source: str) -> bool:
+    """A source is the portal when it is an http(s) URL, otherwise a folder."""
+    return source.startswith(("http://", "https://"))
+
+
+@flow(name="collect", log_prints=False)
+def collect(
+    year: int, source: str, db: str = "unionflow.duckdb", deadline: str | None = None
+) -> list[Reconciliation]:
+    """Collect the year's pilot units, submissions and reviews from `source` into the warehouse.
+
+    Returns one reconciliation per record kind (units, submissions, reviews).
+    """
+    logger = get_run_logger()
+    due = pd.Timestamp(deadline) if deadline else default_deadline(year)
+    with open_warehouse(db) as conn:
+        collection_id = start_collection(conn, year, source)
+        try:
+            if is_portal(source):
+                from tasks.portal import land_from_portal
+
+                landings = land_from_portal(conn, source, year, collection_id)
+            else:
+                batches = read_source_folder(Path(source))
+                landings = {
+                    kind: land_records(
+                        conn, batches[kind], None if kind == "unit" else year, source, collection_id
+                    )
+                    for kind in RECORD_KINDS
+                }
+            results = [
+                validate_and_load(conn, kind, year, collection_id, landings[kind], due)
+                for kind in RECORD_KINDS
+            ]
+        except BaseException:
+            finish_collection(conn, collection_id, "failed")
+            raise
+        finish_collection(conn, collection_id, "completed")
+    for reconciliation in results:
+        logger.info(reconciliation.line())
+    return results

@@ -1,0 +1,1 @@
+"""From received payloads to accepted records and quarantine: pure, set-wise, no I/O."""

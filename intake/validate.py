@@ -1,0 +1,191 @@
+"""Validate every staged payload of a kind against its contract and decide its fate.
+
+Each payload ends in exactly one status: accepted, superseded, quarantined or replayed, so the
+collection's counts always reconcile (SPEC section 5).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from expectations.checks import failures
+from expectations.contracts import YearContext, record_schema, text_schema
+from expectations.fields import RECORD_KEY
+from intake.frames import fingerprint, text_frame, typed_frame
+from intake.versions import latest_per_group, replays_and_conflicts, unit_replays_and_conflicts
+from sources.payloads import RecordKind
+
+STATUSES = ("accepted", "quarantined", "superseded", "replayed")
+
+MALFORMED_MESSAGE = (
+    "not a record with named fields (unparseable JSON, not an object, or a row with more cells "
+    "than headers); correct it in the source file at "
+)
+
+
+@dataclass
+class Verdict:
+    """The outcome of validating one kind: typed valid records, quarantine rows, and the status of
+    every payload (indexed like the staged input, with its payload_id)."""
+
+    kind: RecordKind
+    records: pd.DataFrame
+    quarantine: pd.DataFrame
+    status: pd.DataFrame  # payload_id, collection_id, status
+
+
+def _with_context(kind: RecordKind, typed: pd.DataFrame, context: YearContext) -> pd.DataFrame:
+    """Join what the record rules need from the registry, assignments and declared conflicts."""
+    registry = context.registry.units.set_index("unit_id")
+    frame = typed.copy()
+    prefixes = {"unit": [], "submission": [""], "review": ["reviewer_", "reviewee_"]}[kind]
+    for prefix in prefixes:
+        ids = frame[f"{prefix}unit_id"]
+        frame[f"{prefix}registered"] = ids.isin(registry.index).to_numpy()
+        for column in ("active_from", "active_to", "district"):
+            frame[f"{prefix}{column}"] = ids.map(registry[column]) if len(registry) else pd.NA
+        for column in ("active_from", "active_to"):
+            frame[f"{prefix}{column}"] = frame[f"{prefix}{column}"].astype("Int64")
+    if kind == "review":
+        frame["declared_conflict"] = _pairs_in(frame, context.conflicts, symmetric=True)
+        frame["assigned"] = _pairs_in(frame, context.assignments, symmetric=False)
+    return frame
+
+
+def _pairs_in(frame: pd.DataFrame, pairs: pd.DataFrame | None, *, symmetric: bool) -> np.ndarray:
+    if pairs is None or pairs.empty:
+        return np.zeros(len(frame), dtype=bool) if symmetric else np.ones(len(frame), dtype=bool)
+    known = set(zip(pairs["reviewer_unit_id"], pairs["reviewee_unit_id"], strict=True))
+    if symmetric:
+        known |= {(b, a) for a, b in known}
+    keys = zip(frame["reviewer_unit_id"], frame["reviewee_unit_id"], strict=True)
+    return np.fromiter((key in known for key in keys), dtype=bool, count=len(frame))
+
+
+def _rules_per_record(broken: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    """Collapse (record, rule, message) rows to one row per record: sorted rules, joined messages."""
+    if broken.empty:
+        return pd.DataFrame({"rule": pd.Series(dtype="string"), "message": pd.Series(dtype="string")})
+    ordered = broken[["index", "rule", "message"]].drop_duplicates().sort_values(["index", "rule", "message"])
+    grouped = ordered.groupby("index", sort=True)
+    rules = grouped["rule"].agg(lambda r: ";".join(dict.fromkeys(r)))
+    messages = grouped["message"].agg("; ".join)
+    return pd.DataFrame({"rule": rules, "message": messages}).reindex(index.intersection(rules.index))
+
+
+def validate_records(kind: RecordKind, staged: pd.DataFrame, context: YearContext) -> Verdict:
+    """Validate staged payloads of one kind (columns: payload_id, collection_id, source_ref,
+    is_record, `<field>` and `<field>__zh` texts) and decide every payload's status."""
+    staged = staged.reset_index(drop=True)
+    is_record = staged["is_record"].astype(bool)
+    text = text_frame(kind, staged)
+    typed = typed_frame(kind, text)
+    key = text[RECORD_KEY[kind]]
+    content = fingerprint(kind, text, typed)
+
+    if kind == "unit":
+        replay, conflict = unit_replays_and_conflicts(
+            key, content, staged["payload_id"], staged["collection_id"]
+        )
+    else:
+        replay, conflict = replays_and_conflicts(key, content, staged["payload_id"])
+    replay &= is_record
+    conflict &= is_record
+    checked = is_record & ~replay
+
+    text_check_schema, text_checks = text_schema(kind)
+    broken = [failures(text_check_schema, text_checks, text[checked])]
+    # A value that failed the text pass must not be blamed again by the record pass.
+    typed_checked = typed[checked].copy()
+    for column, bad in broken[0].groupby("column")["index"]:
+        typed_checked.loc[bad.unique(), column] = pd.NA
+    framed = _with_context(kind, typed_checked, context)
+    schema, checks = record_schema(kind, context, list(framed.columns))
+    broken.append(failures(schema, checks, framed))
+
+    malformed = staged.index[~is_record]
+    broken.append(
+        pd.DataFrame(
+            {
+                "index": malformed,
+                "rule": "malformed",
+                "message": MALFORMED_MESSAGE + staged.loc[malformed, "source_ref"],
+            }
+        )
+    )
+    conflicting = staged.index[conflict]
+    broken.append(
+        pd.DataFrame(
+            {
+                "index": conflicting,
+                "rule": "conflicting_duplicate",
+                "message": RECORD_KEY[kind]
+                + " '"
+                + key[conflicting].astype("string")
+                + "' was received before with different content;"
+                " the unit must confirm which version is right",
+            }
+        )
+    )
+    verdicts = _rules_per_record(
+        pd.concat([b for b in broken if not b.empty] or [broken[0]], ignore_index=True),
+        staged.index,
+    )
+
+    quarantined = pd.Series(False, index=staged.index)
+    quarantined[verdicts.index] = True
+    clean = checked & ~quarantined
+    current = _current_versions(kind, typed[clean], staged[clean])
+
+    status = pd.Series("superseded", index=staged.index, dtype="object")
+    status[current[current].index] = "accepted"
+    status[quarantined] = "quarantined"
+    status[replay] = "replayed"
+
+    records = typed[clean].copy()
+    records.insert(0, "payload_id", staged.loc[clean, "payload_id"])
+    records["status"] = status[clean]
+
+    quarantine = pd.DataFrame(
+        {
+            "quarantine_id": staged.loc[verdicts.index, "payload_id"],
+            "payload_id": staged.loc[verdicts.index, "payload_id"],
+            "record_kind": kind,
+            "source_ref": staged.loc[verdicts.index, "source_ref"],
+            "unit_id": _responsible_unit(kind, text).loc[verdicts.index],
+            "year": None if kind == "unit" else context.year,
+            "rule": verdicts["rule"],
+            "message": verdicts["message"],
+        }
+    ).sort_values("payload_id")
+    return Verdict(
+        kind,
+        records.reset_index(drop=True),
+        quarantine.reset_index(drop=True),
+        pd.DataFrame(
+            {
+                "payload_id": staged["payload_id"],
+                "collection_id": staged["collection_id"],
+                "status": status,
+            }
+        ),
+    )
+
+
+def _responsible_unit(kind: RecordKind, text: pd.DataFrame) -> pd.Series:
+    # The unit that must correct the record: the submitter, or the reviewing unit.
+    return text["reviewer_unit_id"] if kind == "review" else text["unit_id"]
+
+
+def _current_versions(kind: RecordKind, typed: pd.DataFrame, staged: pd.DataFrame) -> pd.Series:
+    if kind == "unit":
+        return latest_per_group([typed["unit_id"]], [staged["payload_id"]])
+    if kind == "submission":
+        return latest_per_group([typed["unit_id"]], [typed["submitted_at"], typed["submission_id"]])
+    return latest_per_group(
+        [typed["reviewer_unit_id"], typed["reviewee_unit_id"]],
+        [typed["submitted_at"], typed["review_id"]],
+    )

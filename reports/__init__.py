@@ -1,0 +1,1 @@
+"""Publication outputs for leadership and stewards: CSV files, and later HTML and Excel reports."""

@@ -1,0 +1,92 @@
+"""Reading CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) and XLSX files into row payloads.
+
+DuckDB cannot read GBK here (its encodings extension cannot be downloaded), so text is decoded in
+Python: strict UTF-8 first (a BOM is dropped), then GB18030, a superset of GBK that Excel on Chinese
+Windows writes. The row number in each source ref is the one a user sees in Excel (header = row 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from sources.payloads import SourceError
+
+TABULAR_SUFFIXES = (".csv", ".xlsx")
+
+
+def decode_text(data: bytes) -> str:
+    """Decode file bytes as UTF-8 (with or without BOM), falling back to GB18030."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        # Neither encoding fits: keep every byte visible rather than fail the whole file; the
+        # records will fail their contracts and reach quarantine where a steward can see them.
+        return data.decode("utf-8", errors="replace")
+
+
+def _row_payload(header: list[str], row: list[Any]) -> str:
+    if len(row) > len(header):
+        # More cells than columns: the row cannot be mapped to fields; keep it whole.
+        return orjson.dumps({"_row": [str(cell) for cell in row]}).decode("utf-8")
+    return orjson.dumps(dict(zip(header, row, strict=False))).decode("utf-8")
+
+
+def iter_csv_rows(path: Path) -> Iterator[tuple[int, str]]:
+    """Yield (spreadsheet row number, payload JSON text) for every data row of a CSV file."""
+    text = decode_text(path.read_bytes())
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [name.strip() for name in next(reader, [])]
+    for number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        yield number, _row_payload(header, row)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def iter_xlsx_rows(path: Path) -> Iterator[tuple[int, str]]:
+    """Yield (row number, payload JSON text) for every data row of the first sheet of an XLSX."""
+    from openpyxl import load_workbook  # imported lazily: openpyxl costs start-up time
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a damaged file
+        raise SourceError(f"{path}: not a readable XLSX workbook ({type(error).__name__})") from None
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [str(name).strip() if name is not None else "" for name in next(rows, ())]
+        for number, row in enumerate(rows, start=2):
+            if all(cell is None or str(cell).strip() == "" for cell in row):
+                continue
+            cells = [_cell(cell) for cell in row]
+            # Trailing empty cells beyond the header are formatting, not data.
+            while len(cells) > len(header) and cells[-1] is None:
+                cells.pop()
+            yield number, _row_payload(header, cells)
+    finally:
+        workbook.close()
+
+
+def iter_table_rows(path: Path) -> Iterator[tuple[int, str]]:
+    """Rows of a CSV or XLSX file, chosen by suffix."""
+    if path.suffix.lower() == ".xlsx":
+        return iter_xlsx_rows(path)
+    return iter_csv_rows(path)

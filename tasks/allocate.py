@@ -1,0 +1,72 @@
+"""Allocating the subsidy budget of a year from its latest scores (a draft run)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from assessment import AssessmentConfig, allocate, config_hash
+from assessment.fingerprints import frames_hash
+from warehouse import assessment as store
+from warehouse.connection import MissingData
+
+
+@dataclass(frozen=True)
+class AllocationOutcome:
+    """The draft allocation run of a year and its totals in CNY."""
+
+    allocation_run_id: int
+    reused: bool
+    budget: int
+    allocated: int
+    unallocated: int
+    funded: int
+
+
+@task(cache_policy=NO_CACHE)
+def allocate_year_task(
+    conn: duckdb.DuckDBPyConnection, year: int, cfg: AssessmentConfig
+) -> AllocationOutcome:
+    """Split the budget over the latest score run of `year` (SPEC section 8) as a draft run."""
+    latest = store.latest_score_run(conn, year)
+    if latest is None:
+        raise MissingData(f"{year} has not been scored; run `unionflow score --year {year}` first")
+    score_run_id = int(str(latest["score_run_id"]))
+    scores = store.scores_of(conn, score_run_id)
+    inputs = frames_hash({"scores": scores[["unit_id", "total", "grade"]]})
+    config = config_hash(cfg)
+    existing = store.find_allocation_run(conn, year, score_run_id, config, inputs)
+    if existing is not None:
+        run = store.allocation_run(conn, existing) or {}
+        rows = store.allocations_of(conn, existing)
+        return AllocationOutcome(
+            existing,
+            True,
+            int(str(run["budget"])),
+            int(str(run["allocated"])),
+            int(str(run["unallocated"])),
+            int((rows["reason"] == "funded").sum()),
+        )
+    result = allocate(scores[["unit_id", "total", "grade"]], cfg)
+    names = scores.set_index("unit_id")["name"]
+    allocations = result.allocations.assign(name=result.allocations["unit_id"].map(names))
+    a = cfg.allocation
+    run_id = store.save_allocation_run(
+        conn,
+        year=year,
+        score_run_id=score_run_id,
+        method=a.method,
+        budget=a.budget,
+        floor=a.floor,
+        cap=a.cap,
+        step=a.step,
+        allocated=result.allocated,
+        config_hash=config,
+        input_hash=inputs,
+        allocations=allocations,
+    )
+    funded = int((allocations["reason"] == "funded").sum())
+    return AllocationOutcome(run_id, False, result.budget, result.allocated, result.unallocated, funded)

@@ -1,0 +1,68 @@
+"""Publishing a year's allocation: mark the run published and write the output files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from reports.csv_files import write_allocations, write_quarantine, write_scores
+from warehouse import assessment as store
+from warehouse.connection import MissingData, WarehouseError
+
+
+class AlreadyPublished(WarehouseError):
+    """A different allocation of the year is already published and no supersede reason was given."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What was published: the run, the run it replaced (if any) and the files written."""
+
+    allocation_run_id: int
+    score_run_id: int
+    superseded_run_id: int | None
+    files: list[Path] = field(default_factory=list)
+
+
+@task(cache_policy=NO_CACHE)
+def publish_run_task(
+    conn: duckdb.DuckDBPyConnection, year: int, supersede: str | None
+) -> tuple[int, int, int | None]:
+    """Mark the year's latest allocation run published; returns (run, score run, superseded run).
+
+    Publishing the run that is already published is a no-op. Publishing a different run needs a
+    supersede reason; the old run is kept, marked `superseded`.
+    """
+    latest = store.latest_allocation_run(conn, year)
+    if latest is None:
+        raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
+    run_id = int(str(latest["allocation_run_id"]))
+    score_run_id = int(str(latest["score_run_id"]))
+    current = store.published_run(conn, year)
+    if current is not None and int(str(current["allocation_run_id"])) == run_id:
+        return run_id, score_run_id, None
+    previous = None if current is None else int(str(current["allocation_run_id"]))
+    if previous is not None and not supersede:
+        raise AlreadyPublished(
+            f"the {year} allocation is already published (run {previous}); "
+            f"pass --supersede REASON to publish run {run_id} in its place"
+        )
+    store.mark_published(conn, run_id, supersede=previous, reason=supersede)
+    return run_id, score_run_id, previous
+
+
+@task(cache_policy=NO_CACHE)
+def write_csv_outputs_task(
+    conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int, score_run_id: int, out: Path
+) -> list[Path]:
+    """Write scores.csv, allocations.csv and quarantine.csv of SPEC section 9 into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    files = [out / "scores.csv", out / "allocations.csv", out / "quarantine.csv"]
+    write_scores(files[0], store.scores_of(conn, score_run_id))
+    write_allocations(files[1], store.allocations_of(conn, allocation_run_id))
+    write_quarantine(files[2], store.year_quarantine(conn, year))
+    return files

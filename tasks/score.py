@@ -1,0 +1,66 @@
+"""Scoring a year: load the accepted records, run the pure scoring, store the run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from assessment import AssessmentConfig, config_hash, review_flags, score_year, unit_flags
+from assessment.fingerprints import frames_hash
+from warehouse import assessment as store
+from warehouse.connection import MissingData
+
+
+@dataclass(frozen=True)
+class ScoreOutcome:
+    """Which score run holds the year's scores, and whether it was computed now or reused."""
+
+    score_run_id: int
+    reused: bool
+    units: int
+    scored: int
+    flags: int
+    config_hash: str
+    input_hash: str
+
+
+@task(cache_policy=NO_CACHE)
+def score_year_task(conn: duckdb.DuckDBPyConnection, year: int, cfg: AssessmentConfig) -> ScoreOutcome:
+    """Score every active pilot unit of `year` (SPEC section 7) and store the run with its hashes.
+
+    The same inputs and config reuse the latest identical run instead of storing a copy.
+    """
+    units = store.active_units(conn, year)
+    if units.empty:
+        raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
+    submissions = store.accepted_submissions(conn, year)
+    reviews = store.accepted_reviews(conn, year)
+    scoring_reviews = reviews.drop(columns=["submitted_at", "comment"])
+    inputs = frames_hash(
+        {"units": units[["unit_id", "name", "level"]], "submissions": submissions, "reviews": scoring_reviews}
+    )
+    config = config_hash(cfg)
+    existing = store.find_score_run(conn, year, config, inputs)
+    if existing is not None:
+        scores = store.scores_of(conn, existing)
+        flags_count = len(store.review_flags_of(conn, existing))
+        return ScoreOutcome(
+            existing, True, len(scores), int(scores["total"].notna().sum()), flags_count, config, inputs
+        )
+    flags = review_flags(scoring_reviews, cfg)
+    scores = score_year(units, submissions, scoring_reviews, cfg, extra_flags=unit_flags(flags))
+    run_id = store.save_score_run(
+        conn,
+        year=year,
+        peer_method=cfg.peer.method,
+        config_hash=config,
+        input_hash=inputs,
+        scores=scores,
+        flags=flags,
+    )
+    return ScoreOutcome(
+        run_id, False, len(scores), int(scores["total"].notna().sum()), len(flags), config, inputs
+    )

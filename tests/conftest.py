@@ -1,0 +1,205 @@
+"""Shared fixtures: real DuckDB files in temporary folders, a real Prefect test harness."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pandas as pd
+import pytest
+
+from sources.payloads import RecordBatch, RecordKind
+from tasks.collect import default_deadline, validate_kind
+from warehouse.collections import start_collection
+from warehouse.connection import open_warehouse
+from warehouse.payloads import land
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+YEAR = 2025
+
+REGISTRY = [
+    # unit_id, level, district, active_from, active_to
+    ("BT-C-0001", "city", "昆都仑区", 2021, None),
+    ("BT-C-0002", "city", "青山区", 2021, None),
+    ("BT-X-0003", "county", "昆都仑区", 2022, None),
+    ("BT-X-0004", "county", "东河区", 2021, 2023),
+]
+
+
+def unit_record(unit_id: str = "BT-C-0001", **changes: Any) -> dict[str, Any]:
+    """A registry row that passes the unit contract, with `changes` applied."""
+    row = next((r for r in REGISTRY if r[0] == unit_id), REGISTRY[0])
+    record: dict[str, Any] = {
+        "unit_id": unit_id,
+        "name": "包头钢铁(集团)有限责任公司稀土钢板材厂",
+        "level": row[1],
+        "batch": "1",
+        "sector": "regional_soe",
+        "district": row[2],
+        "parent_union": "包头市总工会",
+        "active_from": str(row[3]),
+        "active_to": "" if row[4] is None else str(row[4]),
+    }
+    record.update(changes)
+    return record
+
+
+def submission_record(**changes: Any) -> dict[str, Any]:
+    """A submission that passes every contract rule, with `changes` applied (None removes a field)."""
+    record: dict[str, Any] = {
+        "submission_id": "S2025-000001",
+        "unit_id": "BT-C-0001",
+        "year": YEAR,
+        "submitted_at": "2025-12-20T10:00:00+08:00",
+        "employees": 1200,
+        "union_members": 1100,
+        "training_sessions": 24,
+        "trainees": 1800,
+        "skill_upgrades": 96,
+        "competitions": 6,
+        "competition_participants": 320,
+        "competition_finalists": 40,
+        "studios": 3,
+        "studios_city_level": 1,
+        "innovation_results": 12,
+        "innovation_value_cny": 1543000.5,
+        "proposals_submitted": 210,
+        "proposals_adopted": 160,
+        "craftsmen_honors": 2,
+        "service_activities": 30,
+        "workers_served": 2400,
+        "summary": "全年开展职工技能培训24场。",
+    }
+    for key, value in changes.items():
+        if value is None:
+            record.pop(key, None)
+        else:
+            record[key] = value
+    return record
+
+
+def review_record(**changes: Any) -> dict[str, Any]:
+    """A review that passes every contract rule, with `changes` applied (None removes a field)."""
+    record: dict[str, Any] = {
+        "review_id": "R2025-0000001",
+        "year": YEAR,
+        "reviewer_unit_id": "BT-C-0002",
+        "reviewee_unit_id": "BT-C-0001",
+        "guidance": 82,
+        "skills": 85,
+        "innovation": 79,
+        "institution": 88,
+        "service": 84,
+        "submitted_at": "2025-12-28T15:30:00+08:00",
+        "comment": "培训体系完善",
+    }
+    for key, value in changes.items():
+        if value is None:
+            record.pop(key, None)
+        else:
+            record[key] = value
+    return record
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Path:
+    """Path of a warehouse file that does not exist yet."""
+    return tmp_path / "warehouse.duckdb"
+
+
+def _batch(kind: RecordKind, items: list[Any]) -> RecordBatch:
+    batch = RecordBatch(kind)
+    for number, item in enumerate(items, start=1):
+        payload = item if isinstance(item, str) else orjson.dumps(item).decode()
+        batch.add(f"test#item={number}", payload)
+    return batch
+
+
+@pytest.fixture
+def registry_db(fresh_db: Path) -> Path:
+    """A warehouse holding the four-unit registry of REGISTRY."""
+    with open_warehouse(fresh_db) as conn:
+        collection_id = start_collection(conn, None, "test")
+        land(
+            conn,
+            _batch("unit", [unit_record(r[0]) for r in REGISTRY]),
+            year=None,
+            source="test",
+            collection_id=collection_id,
+        )
+        verdict = validate_kind(conn, "unit", None, None)
+    assert verdict.quarantine.empty, verdict.quarantine.to_dict("records")
+    return fresh_db
+
+
+Validate = Callable[..., Any]
+
+
+@pytest.fixture
+def validate(registry_db: Path) -> Validate:
+    """Land records of a kind in the registry warehouse and validate them; returns the verdict."""
+
+    def run(kind: RecordKind, *items: Any) -> Any:
+        with open_warehouse(registry_db) as conn:
+            collection_id = start_collection(conn, YEAR, "test")
+            scope = None if kind == "unit" else YEAR
+            land(conn, _batch(kind, list(items)), year=scope, source="test", collection_id=collection_id)
+            return validate_kind(conn, kind, YEAR, default_deadline(YEAR))
+
+    return run
+
+
+def rules_of(verdict: Any) -> list[str]:
+    """The rule column of every quarantined record, in receipt order."""
+    return list(verdict.quarantine.sort_values("payload_id")["rule"])
+
+
+def status_of(verdict: Any) -> list[str]:
+    """The status of every payload, in receipt order."""
+    return list(verdict.status.sort_values("payload_id")["status"])
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A real, temporary Prefect server for the whole session (flows run against it)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as comparable records (NaN-free)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+@pytest.fixture(scope="session")
+def synthetic_year(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default synthetic year (225 pilot units, 2025, seed 20231) as a source folder."""
+    from synth import synthesize
+
+    folder = tmp_path_factory.mktemp("synthetic") / "source"
+    synthesize(folder, units=225, year=YEAR, seed=20231)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def manifest(synthetic_year: Path) -> dict[str, Any]:
+    """What the synthetic year planted, as written in its manifest.json."""
+    return orjson.loads((synthetic_year / "manifest.json").read_bytes())
+
+
+@pytest.fixture(scope="session")
+def loaded_db(prefect_harness: None, synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse after collecting the synthetic year once (read it, don't write it)."""
+    from flows.collect import collect
+
+    db = tmp_path_factory.mktemp("loaded") / "warehouse.duckdb"
+    collect(year=YEAR, source=str(synthetic_year), db=str(db))
+    return db

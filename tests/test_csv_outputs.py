@@ -1,0 +1,43 @@
+"""CSV cells: numbers formatted for reproducibility, text neutralised against formula injection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reports.cells import neutralise
+from reports.csv_files import score_cell, write_allocations
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"])
+def test_text_that_would_run_as_a_formula_is_neutralised(text: str) -> None:
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["包头市第三医院", "BT-C-0001", "<script>alert(1)</script>", ""])
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    assert neutralise(text) == text
+
+
+def test_scores_have_four_decimals_and_missing_is_empty() -> None:
+    assert [score_cell(v) for v in (85.0, 1 / 3, float("nan"), None)] == ["85.0000", "0.3333", "", ""]
+
+
+def test_a_unit_named_like_a_formula_is_written_as_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "year": [2025],
+            "unit_id": ["BT-C-0001"],
+            "name": ['=HYPERLINK("http://x")'],
+            "total": [88.5],
+            "grade": ["excellent"],
+            "amount_cny": [20000],
+            "reason": ["funded"],
+        }
+    )
+    write_allocations(tmp_path / "a.csv", frame)
+    text = (tmp_path / "a.csv").read_bytes().decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    assert text.endswith("TOTAL,,,,,20000,\r\n")

@@ -1,0 +1,121 @@
+"""Collection runs, their reconciliation counts and the portal cursors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from sources.payloads import RecordKind
+from warehouse.sql import first_row, run
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """SPEC section 5: received = accepted + quarantined + superseded + replayed, per kind."""
+
+    kind: RecordKind
+    received: int
+    accepted: int
+    quarantined: int
+    superseded: int
+    replayed: int
+
+    @property
+    def balanced(self) -> bool:
+        return self.received == self.accepted + self.quarantined + self.superseded + self.replayed
+
+    def line(self) -> str:
+        """The reconciliation line printed after every collection."""
+        label = {"unit": "units", "submission": "submissions", "review": "reviews"}[self.kind]
+        return (
+            f"{label}: received {self.received} = accepted {self.accepted} + quarantined "
+            f"{self.quarantined} + superseded {self.superseded} + replayed {self.replayed}"
+        )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def start_collection(conn: duckdb.DuckDBPyConnection, year: int | None, source: str) -> int:
+    """Open a collection run and return its id (the next integer: deterministic for a fresh file)."""
+    row = first_row(conn, "select coalesce(max(collection_id), 0) + 1 from collection_runs")
+    collection_id = int(row[0]) if row else 1
+    run(
+        conn,
+        "insert into collection_runs (collection_id, year, source, started_at, status)"
+        " values (?, ?, ?, ?, 'running')",
+        [collection_id, year, source, _now()],
+    )
+    return collection_id
+
+
+def finish_collection(conn: duckdb.DuckDBPyConnection, collection_id: int, status: str) -> None:
+    """Close a collection run as `completed` or `failed`."""
+    run(
+        conn,
+        "update collection_runs set finished_at = ?, status = ? where collection_id = ?",
+        [_now(), status, collection_id],
+    )
+
+
+def save_reconciliation(conn: duckdb.DuckDBPyConnection, collection_id: int, counts: Reconciliation) -> None:
+    """Record one kind's reconciliation for a collection."""
+    run(
+        conn,
+        "insert into collection_counts values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            collection_id,
+            counts.kind,
+            counts.received,
+            counts.accepted,
+            counts.quarantined,
+            counts.superseded,
+            counts.replayed,
+        ],
+    )
+
+
+def reconciliations(conn: duckdb.DuckDBPyConnection, collection_id: int) -> pd.DataFrame:
+    """The stored reconciliation rows of one collection."""
+    return conn.execute(
+        "select * from collection_counts where collection_id = ? order by record_kind",
+        [collection_id],
+    ).df()
+
+
+def cursor_of(
+    conn: duckdb.DuckDBPyConnection, source: str, kind: RecordKind, year: int | None
+) -> tuple[str | None, str | None]:
+    """The stored (cursor, updated_since) of a portal collection, or (None, None)."""
+    row = first_row(
+        conn,
+        "select cursor, updated_since from collection_cursors"
+        " where source = ? and record_kind = ? and year is not distinct from ?",
+        [source, kind, year],
+    )
+    return (row[0], row[1]) if row else (None, None)
+
+
+def save_cursor(
+    conn: duckdb.DuckDBPyConnection,
+    source: str,
+    kind: RecordKind,
+    year: int | None,
+    cursor: str | None,
+    updated_since: str | None,
+) -> None:
+    """Remember where a portal collection stopped (called in the same transaction as the page)."""
+    run(
+        conn,
+        "delete from collection_cursors where source = ? and record_kind = ? and year is not distinct from ?",
+        [source, kind, year],
+    )
+    run(
+        conn,
+        "insert into collection_cursors values (?, ?, ?, ?, ?, ?)",
+        [source, kind, year, cursor, updated_since, _now()],
+    )

@@ -1,0 +1,110 @@
+"""Raw payloads: landing verbatim records and staging them for validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sources.payloads import RecordBatch, RecordKind
+from warehouse.sql import first_row, run, statement, transaction
+
+
+@dataclass(frozen=True)
+class Landing:
+    """What landing a batch did: records received, newly stored, and exact replays not stored."""
+
+    received: int
+    stored: int
+
+    @property
+    def replayed(self) -> int:
+        return self.received - self.stored
+
+
+def sha256_hex(payload: str) -> str:
+    """The SHA-256 recorded for a payload text (UTF-8)."""
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def land(
+    conn: duckdb.DuckDBPyConnection,
+    batch: RecordBatch,
+    *,
+    year: int | None,
+    source: str,
+    collection_id: int,
+    own_transaction: bool = True,
+) -> Landing:
+    """Store every payload of `batch` verbatim with its source, receipt time and SHA-256.
+
+    Runs in one transaction, so a page or file is either landed whole or not at all. With
+    `own_transaction=False` the caller holds the transaction (the portal lands a page and its
+    cursor together; DuckDB cannot nest transactions).
+    """
+    if not batch.payloads:
+        return Landing(0, 0)
+    incoming = pa.table(
+        {
+            "seq": pa.array(range(len(batch.payloads)), pa.int64()),
+            "source_ref": pa.array(batch.source_refs, pa.string()),
+            "payload": pa.array(batch.payloads, pa.string()),
+            "sha256": pa.array([sha256_hex(p) for p in batch.payloads], pa.string()),
+        }
+    )
+    conn.register("incoming", incoming)
+    try:
+        before = _count(conn)
+        with transaction(conn) if own_transaction else nullcontext():
+            run(
+                conn,
+                statement("land_payloads"),
+                {
+                    "kind": batch.kind,
+                    "year": year,
+                    "source": source,
+                    "received_at": dt.datetime.now(dt.UTC),
+                    "collection_id": collection_id,
+                },
+            )
+        stored = _count(conn) - before
+    finally:
+        conn.unregister("incoming")
+    return Landing(len(batch.payloads), stored)
+
+
+def _count(conn: duckdb.DuckDBPyConnection) -> int:
+    row = first_row(conn, "select count(*) from raw_payloads")
+    return int(row[0]) if row else 0
+
+
+def stage(
+    conn: duckdb.DuckDBPyConnection, kind: RecordKind, year: int | None, paths: dict[str, str]
+) -> pd.DataFrame:
+    """Every stored payload of `kind` and `year` with the text at each JSON path pulled out.
+
+    `paths` maps a column name to a JSON path; the result has payload_id, collection_id,
+    source_ref, is_record (a JSON object with named fields) and one string column per name.
+    """
+    table = conn.sql(
+        statement("stg_payloads"), params={"kind": kind, "year": year, "paths": list(paths.values())}
+    ).to_arrow_table()
+    extracted = table["fields"]
+    # Non-records have no extracted list; give them a list of nulls so every column lines up.
+    nulls = pa.scalar([None] * len(paths), pa.list_(pa.string()))
+    extracted = pc.fill_null(extracted.cast(pa.list_(pa.string())), nulls)
+    columns: dict[str, pa.ChunkedArray] = {
+        "payload_id": table["payload_id"],
+        "collection_id": table["collection_id"],
+        "source_ref": table["source_ref"],
+        "is_record": table["is_record"],
+    }
+    for position, name in enumerate(paths):
+        columns[name] = pc.list_element(extracted, position)
+    return pa.table(columns).to_pandas()

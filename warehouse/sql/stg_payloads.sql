@@ -1,0 +1,27 @@
+-- Staged payloads of one record kind and year: every requested JSON path as text.
+-- A payload that is not a JSON object (or a CSV row with more cells than headers, stored
+-- under "_row") is flagged so the contracts can quarantine it as `malformed`.
+with raw as (
+    select payload_id, collection_id, source_ref, payload
+    from raw_payloads
+    where record_kind = $kind and year is not distinct from $year
+),
+
+shaped as (
+    select
+        *,
+        case when json_valid(payload) then json_type(payload) = 'OBJECT' else false end as is_object
+    from raw
+),
+
+final as (
+    select
+        payload_id,
+        collection_id,
+        source_ref,
+        case when is_object then json_extract(payload, '$."_row"') is null else false end as is_record,
+        case when is_object then json_extract_string(payload, $paths) end as fields
+    from shaped
+)
+
+select * from final order by payload_id
