@@ -50,6 +50,8 @@ class YearContext:
     assignments: pd.DataFrame | None = None
     # Unit pairs declared in conflict (either order), beyond sharing a district.
     conflicts: pd.DataFrame | None = field(default=None)
+    # Rules a data steward waived for a payload by releasing it: payload_id, rule.
+    waivers: pd.DataFrame | None = field(default=None)
 
 
 def required_columns(kind: RecordKind) -> list[str]:

@@ -8,7 +8,7 @@ import pandas as pd
 from prefect import flow, get_run_logger
 
 from sources.payloads import RECORD_KINDS
-from tasks.collect import default_deadline, land_records, read_source_folder, validate_and_load
+from tasks.collect import default_deadline, land_from_folder, validate_and_load
 from warehouse.collections import Reconciliation, finish_collection, start_collection
 from warehouse.connection import open_warehouse
 
@@ -34,19 +34,19 @@ def collect(
             if is_portal(source):
                 from tasks.portal import land_from_portal
 
+                # The three collections are fetched concurrently, so all land before validation.
                 landings = land_from_portal(conn, source, year, collection_id)
-            else:
-                batches = read_source_folder(Path(source))
-                landings = {
-                    kind: land_records(
-                        conn, batches[kind], None if kind == "unit" else year, source, collection_id
-                    )
+                results = [
+                    validate_and_load(conn, kind, year, collection_id, landings[kind], due)
                     for kind in RECORD_KINDS
-                }
-            results = [
-                validate_and_load(conn, kind, year, collection_id, landings[kind], due)
-                for kind in RECORD_KINDS
-            ]
+                ]
+            else:
+                # Units first: submissions and reviews are checked against the registry just loaded.
+                results = []
+                for kind in RECORD_KINDS:
+                    scope = None if kind == "unit" else year
+                    landing = land_from_folder(conn, Path(source), kind, scope, collection_id)
+                    results.append(validate_and_load(conn, kind, year, collection_id, landing, due))
         except BaseException:
             finish_collection(conn, collection_id, "failed")
             raise

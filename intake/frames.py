@@ -15,13 +15,11 @@ def _blank_to_na(values: pd.Series) -> pd.Series:
 
 
 def text_frame(kind: RecordKind, extracted: pd.DataFrame) -> pd.DataFrame:
-    """One text column per field: the English key, else the Chinese header; blanks are missing.
-
-    `extracted` has columns `<field>` and `<field>__zh` as pulled from the payload JSON.
-    """
+    """One text column per field (staging already chose the English key or the Chinese header);
+    blanks are missing and numeric text is normalised."""
     columns = {}
     for field in FIELDS[kind]:
-        value = _blank_to_na(extracted[field.name]).fillna(_blank_to_na(extracted[f"{field.name}__zh"]))
+        value = _blank_to_na(extracted[field.name])
         if field.type in ("int", "money"):
             value = numbers.normalise_numeric_text(value)
         columns[field.name] = value

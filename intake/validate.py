@@ -65,6 +65,17 @@ def _pairs_in(frame: pd.DataFrame, pairs: pd.DataFrame | None, *, symmetric: boo
     return np.fromiter((key in known for key in keys), dtype=bool, count=len(frame))
 
 
+def _without_waived(
+    broken: pd.DataFrame, payload_ids: pd.Series, waivers: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Drop the failures a steward waived by releasing the record (only the rules released)."""
+    if waivers is None or waivers.empty or broken.empty:
+        return broken
+    keys = pd.MultiIndex.from_arrays([payload_ids.loc[broken["index"]].to_numpy(), broken["rule"].to_numpy()])
+    waived = pd.MultiIndex.from_frame(waivers[["payload_id", "rule"]])
+    return broken[~keys.isin(waived)]
+
+
 def _rules_per_record(broken: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     """Collapse (record, rule, message) rows to one row per record: sorted rules, joined messages."""
     if broken.empty:
@@ -78,7 +89,7 @@ def _rules_per_record(broken: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
 
 def validate_records(kind: RecordKind, staged: pd.DataFrame, context: YearContext) -> Verdict:
     """Validate staged payloads of one kind (columns: payload_id, collection_id, source_ref,
-    is_record, `<field>` and `<field>__zh` texts) and decide every payload's status."""
+    is_record and one text column per field) and decide every payload's status."""
     staged = staged.reset_index(drop=True)
     is_record = staged["is_record"].astype(bool)
     text = text_frame(kind, staged)
@@ -130,10 +141,9 @@ def validate_records(kind: RecordKind, staged: pd.DataFrame, context: YearContex
             }
         )
     )
-    verdicts = _rules_per_record(
-        pd.concat([b for b in broken if not b.empty] or [broken[0]], ignore_index=True),
-        staged.index,
-    )
+    broken_all = pd.concat([b for b in broken if not b.empty] or [broken[0]], ignore_index=True)
+    broken_all = _without_waived(broken_all, staged["payload_id"], context.waivers)
+    verdicts = _rules_per_record(broken_all, staged.index)
 
     quarantined = pd.Series(False, index=staged.index)
     quarantined[verdicts.index] = True

@@ -261,6 +261,7 @@ def create_app(folder: Path, token: str, faults: str | FaultPlan | None = None) 
             return DroppedResponse()
         if fault == "slow":
             await asyncio.sleep(plan.sleep)
+        next_position: int | None
         if fault == "repeat":
             # The previous page again, with the cursor that previous page carried: a stale answer.
             begin, end, next_position = max(first, start - limit), start, start

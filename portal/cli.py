@@ -37,7 +37,7 @@ def serve(
     ] = None,
     token_env: Annotated[
         str, typer.Option("--token-env", help="Environment variable holding the bearer token.")
-    ] = "UNIONFLOW_PORTAL_TOKEN",
+    ] = "UNIONFLOW_PORTAL_TOKEN",  # noqa: S107 - the name of a variable, not a token
 ) -> None:
     """Serve DIR until Ctrl-C. The token comes from the environment and is never printed."""
     from portal.faults import FaultPlan, FaultSpecError

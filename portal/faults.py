@@ -61,7 +61,7 @@ class FaultPlan:
             if name in FAULTS:
                 if not 0.0 <= number <= 1.0:
                     raise FaultSpecError(f"fault share {name}={number} must be between 0 and 1")
-                shares[name] = number  # type: ignore[index]  # checked against FAULTS just above
+                shares[name] = number  # name is one of FAULTS (checked just above)
             elif name in _TUNING:
                 if number < 0:
                     raise FaultSpecError(f"fault spec {name}={number} must not be negative")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import orjson
 
-from sources.payloads import RecordBatch, RecordKind, SourceError, payload_text
+from sources.payloads import RECORD_KINDS, RecordBatch, RecordKind, SourceError, payload_text
 from sources.tabular import TABULAR_SUFFIXES, decode_text, iter_table_rows
 
 RECORD_SUFFIXES = (".json", ".jsonl", *TABULAR_SUFFIXES)
@@ -74,21 +74,22 @@ def submission_files(folder: Path) -> list[Path]:
     )
 
 
-def read_folder(folder: Path) -> dict[RecordKind, RecordBatch]:
-    """Read every record in a source folder, grouped by kind, in a deterministic order."""
+def read_kind(folder: Path, kind: RecordKind) -> RecordBatch:
+    """Every record of one kind in a source folder, in a deterministic order.
+
+    Reading one kind at a time keeps only that kind's payloads in memory while they are landed.
+    """
     if not folder.is_dir():
         raise SourceError(f"source folder {folder} does not exist")
-    batches: dict[RecordKind, RecordBatch] = {
-        "unit": RecordBatch("unit"),
-        "submission": RecordBatch("submission"),
-        "review": RecordBatch("review"),
-    }
-    units = _one_of(folder, "units")
-    if units is not None:
-        batches["unit"] = read_file(folder, units, "unit")
-    for path in submission_files(folder):
-        batches["submission"].extend(read_file(folder, path, "submission"))
-    reviews = _one_of(folder, "reviews")
-    if reviews is not None:
-        batches["review"] = read_file(folder, reviews, "review")
-    return batches
+    batch = RecordBatch(kind)
+    if kind == "submission":
+        for path in submission_files(folder):
+            batch.extend(read_file(folder, path, "submission"))
+        return batch
+    path = _one_of(folder, "units" if kind == "unit" else "reviews")
+    return batch if path is None else read_file(folder, path, kind)
+
+
+def read_folder(folder: Path) -> dict[RecordKind, RecordBatch]:
+    """Every record in a source folder, grouped by kind, in a deterministic order."""
+    return {kind: read_kind(folder, kind) for kind in RECORD_KINDS}

@@ -26,8 +26,8 @@ from pydantic import SecretStr
 
 from sources.payloads import RecordKind, SourceError
 
-TOKEN_ENV = "UNIONFLOW_PORTAL_TOKEN"
-SECRET_BLOCK = "unionflow-portal-token"
+TOKEN_ENV = "UNIONFLOW_PORTAL_TOKEN"  # noqa: S105 - names where the token lives, not the token
+SECRET_BLOCK = "unionflow-portal-token"  # noqa: S105
 API = "/api/v1"
 ENDPOINTS: dict[RecordKind, str] = {"unit": "units", "submission": "submissions", "review": "reviews"}
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -61,7 +61,8 @@ def resolve_token() -> str:
     try:
         from prefect.blocks.system import Secret
 
-        secret = Secret.load(SECRET_BLOCK)
+        # `load` is sync-compatible (returns the block when called from sync code); typed loosely.
+        secret: Any = Secret.load(SECRET_BLOCK)
         value = secret.get()
     except Exception:  # any failure to find or read the block means "no token"
         value = None

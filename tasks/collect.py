@@ -12,8 +12,8 @@ from prefect.cache_policies import NO_CACHE
 from expectations.contracts import Registry, YearContext
 from expectations.fields import FIELDS, json_path
 from intake.validate import Verdict, validate_records
-from sources.folder import read_folder
-from sources.payloads import RecordBatch, RecordKind
+from sources.folder import read_kind
+from sources.payloads import RecordKind
 from warehouse import records
 from warehouse.collections import Reconciliation, save_reconciliation
 from warehouse.payloads import Landing, land, stage
@@ -26,29 +26,21 @@ def default_deadline(year: int) -> pd.Timestamp:
 
 
 @task(cache_policy=NO_CACHE)
-def read_source_folder(folder: Path) -> dict[RecordKind, RecordBatch]:
-    """Read every record file of a source folder (SPEC section 4)."""
-    return read_folder(folder)
-
-
-@task(cache_policy=NO_CACHE)
-def land_records(
-    conn: duckdb.DuckDBPyConnection,
-    batch: RecordBatch,
-    year: int | None,
-    source: str,
-    collection_id: int,
+def land_from_folder(
+    conn: duckdb.DuckDBPyConnection, folder: Path, kind: RecordKind, year: int | None, collection_id: int
 ) -> Landing:
-    """Store a batch of payloads verbatim before anything parses them."""
-    return land(conn, batch, year=year, source=source, collection_id=collection_id)
+    """Read one record kind from a source folder and store its payloads verbatim.
+
+    Reading and landing are one task so the payloads are dropped as soon as they are stored
+    (Prefect keeps a task's return value for the whole flow run).
+    """
+    batch = read_kind(folder, kind)
+    return land(conn, batch, year=year, source=str(folder), collection_id=collection_id)
 
 
-def _paths(kind: RecordKind) -> dict[str, str]:
-    paths = {}
-    for field in FIELDS[kind]:
-        paths[field.name] = json_path(field.name)
-        paths[f"{field.name}__zh"] = json_path(field.zh)
-    return paths
+def _paths(kind: RecordKind) -> dict[str, tuple[str, str]]:
+    # Portal exports use English keys; Excel files from Chinese offices use the Chinese headers.
+    return {field.name: (json_path(field.name), json_path(field.zh)) for field in FIELDS[kind]}
 
 
 def validate_kind(

@@ -164,7 +164,7 @@ async def _collect(
         tasks = [asyncio.create_task(produce(stream)) for stream in streams.values()]
         tasks.append(asyncio.create_task(consume()))
         try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception() is not None]
             if failed:
                 raise failed[0].exception()  # type: ignore[misc]  # checked not None just above

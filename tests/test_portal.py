@@ -21,7 +21,7 @@ from portal.server import serve_in_background
 from sources.folder import read_folder
 from sources.payloads import RecordKind, payload_text
 
-TOKEN = "portal-test-token-5f1c"  # noqa: S105 - a test token, not a secret
+TOKEN = "portal-test-token-5f1c"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ENDPOINT: dict[RecordKind, str] = {"unit": "units", "submission": "submissions", "review": "reviews"}
 
@@ -197,11 +197,14 @@ def test_every_fault_kind_happens_as_planned(folder: Path) -> None:
     plan = FaultPlan.parse(spec)
     cursor = encode_cursor(5)
     url = f"/api/v1/units?cursor={cursor}&limit=5"
-    with serve_in_background(folder, TOKEN, faults=spec) as portal:
-        # A short read timeout makes `slow` (0.4 s) a timeout, as it is for the collector.
-        with httpx.Client(base_url=portal, headers=AUTH, timeout=httpx.Timeout(0.2, connect=2)) as client:
-            seen = [_observe(client, url, cursor) for _ in range(120)]
-            stats = client.get("/api/v1/_stats").json()
+    # A short read timeout makes `slow` (0.4 s) a timeout, as it is for the collector.
+    timeout = httpx.Timeout(0.2, connect=2)
+    with (
+        serve_in_background(folder, TOKEN, faults=spec) as portal,
+        httpx.Client(base_url=portal, headers=AUTH, timeout=timeout) as client,
+    ):
+        seen = [_observe(client, url, cursor) for _ in range(120)]
+        stats = client.get("/api/v1/_stats").json()
     predicted = [plan.decide(url, nth)[0] or "ok" for nth in range(120)]
     assert seen == predicted
     assert set(seen) == {*FAULTS, "ok"}

@@ -85,15 +85,22 @@ def _count(conn: duckdb.DuckDBPyConnection) -> int:
 
 
 def stage(
-    conn: duckdb.DuckDBPyConnection, kind: RecordKind, year: int | None, paths: dict[str, str]
+    conn: duckdb.DuckDBPyConnection, kind: RecordKind, year: int | None, paths: dict[str, tuple[str, str]]
 ) -> pd.DataFrame:
-    """Every stored payload of `kind` and `year` with the text at each JSON path pulled out.
+    """Every stored payload of `kind` and `year` with each field's text pulled out of its JSON.
 
-    `paths` maps a column name to a JSON path; the result has payload_id, collection_id,
-    source_ref, is_record (a JSON object with named fields) and one string column per name.
+    `paths` maps a column name to (JSON path, alias path); the text at the path wins, else the
+    alias's. The result has payload_id, collection_id, source_ref, is_record (a JSON object with
+    named fields) and one string column per name, trimmed, blanks missing.
     """
     table = conn.sql(
-        statement("stg_payloads"), params={"kind": kind, "year": year, "paths": list(paths.values())}
+        statement("stg_payloads"),
+        params={
+            "kind": kind,
+            "year": year,
+            "paths": [path for path, _ in paths.values()],
+            "aliases": [alias for _, alias in paths.values()],
+        },
     ).to_arrow_table()
     extracted = table["fields"]
     # Non-records have no extracted list; give them a list of nulls so every column lines up.

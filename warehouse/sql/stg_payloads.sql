@@ -1,4 +1,5 @@
--- Staged payloads of one record kind and year: every requested JSON path as text.
+-- Staged payloads of one record kind and year: each field's text at its JSON path, else at its
+-- alias path (the Chinese header), trimmed, with blanks as null.
 -- A payload that is not a JSON object (or a CSV row with more cells than headers, stored
 -- under "_row") is flagged so the contracts can quarantine it as `malformed`.
 with raw as (
@@ -20,7 +21,12 @@ final as (
         collection_id,
         source_ref,
         case when is_object then json_extract(payload, '$."_row"') is null else false end as is_record,
-        case when is_object then json_extract_string(payload, $paths) end as fields
+        case when is_object then
+            list_transform(
+                list_zip(json_extract_string(payload, $paths), json_extract_string(payload, $aliases)),
+                lambda pair: coalesce(nullif(trim(pair[1]), ''), nullif(trim(pair[2]), ''))
+            )
+        end as fields
     from shaped
 )
 
