@@ -31,6 +31,15 @@ app.add_typer(units_app, name="units")
 app.add_typer(quarantine_app, name="quarantine")
 
 
+def _mount_portal() -> None:
+    from portal.cli import portal_app
+
+    app.add_typer(portal_app, name="portal", help="The reference federation portal (for demos and tests).")
+
+
+_mount_portal()
+
+
 class _LazyConsole:
     """A Rich console made on first use (no work at import), wide enough for tables when piped."""
 
@@ -238,15 +247,20 @@ def demo(
     out: Annotated[
         Path, typer.Option("--out", help="Folder for the demo's source, warehouse and reports.")
     ] = Path("out/demo"),
-    units: Annotated[int, typer.Option("--units", min=10, help="Number of synthetic pilot units.")] = 225,
+    units: Annotated[int, typer.Option("--units", min=30, help="Number of synthetic pilot units.")] = 225,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the synthetic year.")] = 20231,
     year: YearOption = 2025,
     db: DbOption = None,
 ) -> None:
-    """Synthesise a realistic year and run the whole annual flow on it; no server to install."""
+    """Synthesise a realistic year, serve it from the reference portal on 127.0.0.1 and run the
+    whole annual flow over HTTP; no server to install."""
+    import os
+    import secrets
+
     from flows.annual import annual_assessment
     from flows.preflight import check_writable
     from flows.summary import print_outcome
+    from portal.server import serve_in_background
     from synth import synthesize
 
     warehouse = db if db is not None else out / "unionflow.duckdb"
@@ -255,14 +269,102 @@ def demo(
     with console.status(f"synthesising {units} pilot units for {year} …"):
         synthesize(source, units=units, year=year, seed=seed)
     console.print(f"synthetic source folder: {source}", highlight=False)
-    with console.status(f"running the {year} assessment …"):
-        outcome = annual_assessment(year=year, source=str(source), out=str(out), db=str(warehouse))
+    # A throw-away token for this demo's portal; like every token it is never printed.
+    token = os.environ.setdefault("UNIONFLOW_PORTAL_TOKEN", secrets.token_urlsafe(24))
+    with serve_in_background(source, token) as base_url:
+        console.print(f"reference portal serving it at {base_url}", highlight=False)
+        with console.status(f"running the {year} assessment over HTTP …"):
+            outcome = annual_assessment(year=year, source=base_url, out=str(out), db=str(warehouse))
     for reconciliation in outcome.reconciliations:
         console.print(reconciliation.line(), highlight=False, soft_wrap=True)
     print_outcome(console, warehouse, year, outcome.publication.allocation_run_id)
     console.print(f"warehouse: {warehouse}", highlight=False)
     for path in outcome.publication.files:
         console.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
+def assign(
+    year: YearOption,
+    db: DbOption = None,
+    per_unit: Annotated[int, typer.Option("--per-unit", min=1, max=50, help="Reviewers per unit (K).")] = 5,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed [default: the year].")] = None,
+    conflicts: Annotated[
+        Path | None, typer.Option("--conflicts", help="CSV of unit pairs declared in conflict.")
+    ] = None,
+    parent_union_rule: Annotated[
+        bool, typer.Option("--parent-union-rule", help="Also forbid pairs under the same parent union.")
+    ] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder to write assignments.csv into.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Portal base URL to post the assignment to.")] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check the year's assignment and reviews; change nothing.")
+    ] = False,
+) -> None:
+    """Assign K reviewers to every active unit (no self-review, no same-district pair, balanced)."""
+    from flows.assign import assign as assign_flow
+    from flows.assign import assignment_rules
+    from flows.preflight import check_writable
+
+    if conflicts is not None and not conflicts.is_file():
+        raise UsageProblem(f"conflicts file {conflicts} does not exist")
+    if check:
+        _check_assignment(
+            year,
+            _db(db),
+            assignment_rules(per_unit, str(conflicts) if conflicts else None, parent_union_rule),
+        )
+        return
+    check_writable(_db(db))
+    with console.status(f"assigning reviewers for {year} …"):
+        outcome, exported = assign_flow(
+            year=year,
+            db=str(_db(db)),
+            per_unit=per_unit,
+            seed=seed,
+            conflicts=str(conflicts) if conflicts else None,
+            parent_union_rule=parent_union_rule,
+            out=str(out) if out else None,
+            to=to,
+        )
+    console.print(
+        f"assigned {outcome.pairs:,} reviews among {outcome.units:,} units (K = {outcome.per_unit}, seed "
+        f"{outcome.seed}); reviews per reviewer {outcome.fewest}–{outcome.most}",
+        highlight=False,
+    )
+    short = outcome.short_of_reviewers
+    if not short.empty:
+        console.print(
+            f"[bold red]{len(short)} units cannot get {outcome.per_unit} reviewers under the rules[/]:",
+            highlight=False,
+        )
+        for row in short.itertuples(index=False):
+            console.print(
+                f"  {row.unit_id}: {row.reviewers} reviewers ({row.missing} missing)", highlight=False
+            )
+    if exported:
+        console.print(f"wrote {exported}", highlight=False)
+    if to:
+        console.print(f"posted to {to}", highlight=False)
+
+
+def _check_assignment(year: int, db: Path, rules: object) -> None:
+    from rich.table import Table
+
+    from tasks.assign import check_year
+    from warehouse.connection import open_warehouse
+
+    with open_warehouse(db, read_only=True) as conn:
+        found = check_year(conn, year, rules)  # type: ignore[arg-type]
+    if found.empty:
+        console.print(f"{year}: no violations in the assignment or the reviews", highlight=False)
+        return
+    table = Table(title=f"{year}: {len(found)} violations")
+    for column in found.columns:
+        table.add_column(column)
+    for row in found.itertuples(index=False):
+        table.add_row(*[str(v) for v in row])
+    console.print(table)
 
 
 @app.command()

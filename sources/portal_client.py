@@ -271,9 +271,49 @@ class PortalClient:
             "pages landed so far are kept and a re-run resumes after them"
         )
 
+    async def post(self, path: str, payload: Any, idempotency_key: str) -> Any:
+        """POST a JSON document with an `Idempotency-Key`, retried on transient faults.
+
+        The portal answers a repeated key with its first answer, so a retry after a lost response
+        never publishes twice.
+        """
+        last: _Retry | None = None
+        for attempt in range(1, self.settings.max_attempts + 1):
+            try:
+                return await self._send_json("POST", path, json_body=payload, key=idempotency_key)
+            except _Retry as problem:
+                last = problem
+                if attempt < self.settings.max_attempts:
+                    self.retries += 1
+                    await asyncio.sleep(self._delay(attempt, problem.retry_after))
+        assert last is not None
+        raise PortalUnavailable(
+            f"portal {self.base_url}{path} did not accept the post after "
+            f"{self.settings.max_attempts} attempts (last: {last.reason}); it is safe to try again"
+        )
+
     async def _get_json(self, path: str, params: dict[str, Any]) -> Any:
+        return await self._send_json("GET", path, params=params)
+
+    async def _send_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        key: str | None = None,
+    ) -> Any:
         try:
-            response = await self._http.get(path, params=params)
+            if method == "GET":
+                response = await self._http.get(path, params=params)
+            else:
+                response = await self._http.request(
+                    method,
+                    path,
+                    content=orjson.dumps(json_body),
+                    headers={"Idempotency-Key": key or "", "Content-Type": "application/json"},
+                )
         except httpx.TimeoutException as problem:
             raise _Retry(f"timed out ({type(problem).__name__})", reached=True) from None
         except httpx.TransportError as problem:
@@ -288,7 +328,7 @@ class PortalClient:
             raise _Retry(
                 f"HTTP {status}", reached=True, retry_after=_retry_after(response.headers.get("retry-after"))
             )
-        if status != 200:
+        if status not in (200, 201):
             snippet = self._scrub(response.text[:200]).replace("\n", " ")
             raise PortalProtocolError(f"portal {self.base_url}{path} answered HTTP {status}: {snippet}")
         try:
@@ -325,3 +365,13 @@ class PortalClient:
             attempts=attempt,
             refs=refs,
         )
+
+
+def post_to_portal(base_url: str, path: str, payload: Any, idempotency_key: str) -> Any:
+    """Synchronous one-off POST to the portal with the resolved token (publication, assignments)."""
+
+    async def send() -> Any:
+        async with PortalClient(base_url, resolve_token()) as client:
+            return await client.post(path, payload, idempotency_key)
+
+    return asyncio.run(send())

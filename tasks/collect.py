@@ -18,6 +18,7 @@ from warehouse import records
 from warehouse.collections import Reconciliation, save_reconciliation
 from warehouse.payloads import Landing, land, stage
 from warehouse.sql import transaction
+from warehouse.stewardship import waivers as steward_waivers
 
 
 def default_deadline(year: int) -> pd.Timestamp:
@@ -61,6 +62,8 @@ def validate_kind(
         deadline=deadline if deadline is not None else pd.Timestamp(0, tz="UTC"),
         registry=Registry(records.registry(conn)),
         assignments=records.assignments(conn, year) if kind == "review" and year is not None else None,
+        # Procedural rules a steward waived by releasing a record (warehouse/stewardship.py).
+        waivers=steward_waivers(conn, kind, year),
     )
     verdict = validate_records(kind, staged, context)
     with transaction(conn):

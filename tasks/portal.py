@@ -24,7 +24,7 @@ import logging
 import sys
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import duckdb
 from prefect import get_run_logger, task
@@ -115,7 +115,10 @@ def _progress_console() -> Console:
     # live displays on one console; two consoles would overwrite each other's lines).
     cli = sys.modules.get("flows.cli")
     console = getattr(cli, "console", None)
-    return console if isinstance(console, Console) else Console(stderr=True)
+    # The command line's console may be a lazy proxy forwarding to a Console; duck typing accepts both.
+    if console is not None and callable(getattr(console, "set_live", None)):
+        return cast(Console, console)
+    return Console(stderr=True)
 
 
 async def _collect(

@@ -28,7 +28,7 @@ def active_units(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     """Pilot units active in `year`: the population that is scored and gets an allocation row."""
     return conn.sql(
         """
-        select unit_id, name, level, district, batch, sector
+        select unit_id, name, level, district, batch, sector, parent_union
         from units
         where active_from <= $year and coalesce(active_to, 9999) >= $year
         order by unit_id

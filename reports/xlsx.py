@@ -1,0 +1,345 @@
+"""report.xlsx: the workbook for leadership and stewards (SPEC section 9).
+
+Sheets: Summary, Scores, Allocations, Flags, Quarantine. The Scores and Allocations sheets hold
+exactly what scores.csv and allocations.csv hold, cell for cell (numbers stored as numbers: scores
+rounded to 4 decimals, amounts as integers, the TOTAL line last), so a figure never differs between
+the two. Codes (grades, reasons, rule codes) stay codes in the data sheets for the same reason; only
+headers and the Summary sheet are translated.
+
+Safety: every text cell is neutralised (`reports.cells.neutralise`) and written with `write_string`,
+and the workbook never turns strings into formulas, URLs or numbers. Reproducibility: a fixed
+`created` property and XlsxWriter's fixed zip timestamps make the same data give the same bytes.
+Size: constant_memory mode streams rows to disk, and a table longer than a sheet (1,048,575 data
+rows) continues on "Scores (2)", "Scores (3)", …
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from reports.cells import neutralise
+from reports.csv_files import ALLOCATIONS_HEADER, QUARANTINE_HEADER, SCORES_HEADER
+from reports.data import ReportData, evidence_summary, missing
+from reports.labels import GRADE_ORDER, GRADES, LEVELS, STATUSES, check_lang, header, labels, translate
+
+#: Data rows per sheet: Excel's 1,048,576 rows less the header row.
+MAX_ROWS = 1_048_575
+#: The workbook's `created` property: fixed, so two renders of the same data are byte-identical.
+CREATED = dt.datetime(2000, 1, 1, 0, 0, 0)
+
+SCORE_FORMAT = "0.0000"
+CNY_FORMAT = "#,##0"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A data-sheet column: its CSV name, how its cells are written, and its width in characters."""
+
+    name: str
+    kind: str  # text | int | score | cny
+    width: float
+
+
+SCORES_COLUMNS = (
+    Column("year", "int", 8),
+    Column("unit_id", "text", 14),
+    Column("name", "text", 44),
+    Column("level", "text", 9),
+    Column("indicator_score", "score", 14),
+    Column("peer_score", "score", 12),
+    Column("bonus", "score", 9),
+    Column("total", "score", 10),
+    Column("rank", "int", 7),
+    Column("rank_in_level", "int", 12),
+    Column("grade", "text", 11),
+    Column("n_reviews", "int", 10),
+    Column("flags", "text", 24),
+)
+ALLOCATIONS_COLUMNS = (
+    Column("year", "int", 8),
+    Column("unit_id", "text", 14),
+    Column("name", "text", 44),
+    Column("total", "score", 10),
+    Column("grade", "text", 11),
+    Column("amount_cny", "cny", 14),
+    Column("reason", "text", 17),
+)
+FLAGS_COLUMNS = (
+    Column("flag", "text", 18),
+    Column("reviewer_unit_id", "text", 16),
+    Column("reviewee_unit_id", "text", 16),
+    Column("summary", "text", 60),
+    Column("evidence", "text", 60),
+)
+QUARANTINE_COLUMNS = (
+    Column("record_kind", "text", 12),
+    Column("source_ref", "text", 42),
+    Column("unit_id", "text", 14),
+    Column("year", "int", 8),
+    Column("rule", "text", 24),
+    Column("message", "text", 90),
+)
+assert tuple(c.name for c in SCORES_COLUMNS) == SCORES_HEADER
+assert tuple(c.name for c in ALLOCATIONS_COLUMNS) == ALLOCATIONS_HEADER
+assert tuple(c.name for c in QUARANTINE_COLUMNS) == QUARANTINE_HEADER
+
+
+class _Formats:
+    """The workbook's cell formats, made once per workbook."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.header = book.add_format(
+            {"bold": True, "bg_color": "#DDE6F0", "bottom": 1, "border_color": "#9FB3C8", "valign": "top"}
+        )
+        self.score = book.add_format({"num_format": SCORE_FORMAT})
+        self.cny = book.add_format({"num_format": CNY_FORMAT})
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.label = book.add_format({"font_color": "#4A5563"})
+        self.strong_cny = book.add_format({"num_format": CNY_FORMAT, "bold": True})
+        self.integer = book.add_format({"num_format": "#,##0"})
+        self.mono = book.add_format({"font_name": "Consolas"})
+        self.section = book.add_format({"bold": True, "bottom": 1, "border_color": "#9FB3C8"})
+
+
+def _put(sheet: Worksheet, row: int, col: int, kind: str, value: Any, fmt: _Formats) -> None:
+    """Write one cell by kind; missing values leave the cell empty (as the CSV's empty field)."""
+    if missing(value):
+        return
+    if kind == "text":
+        text = neutralise(str(value))
+        if text:
+            sheet.write_string(row, col, text)
+    elif kind == "score":
+        sheet.write_number(row, col, round(float(value), 4), fmt.score)
+    elif kind == "cny":
+        sheet.write_number(row, col, int(value), fmt.cny)
+    elif kind == "int":
+        sheet.write_number(row, col, int(value))
+    else:  # "label": text we wrote ourselves (e.g. TOTAL), still never a formula
+        sheet.write_string(row, col, neutralise(str(value)))
+
+
+def _write_table(
+    book: xlsxwriter.Workbook,
+    fmt: _Formats,
+    name: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    lang: str,
+    max_rows: int,
+    last_row_kinds: Sequence[str] | None = None,
+    last_row: Sequence[Any] | None = None,
+) -> list[str]:
+    """Write a table on as many sheets as it needs ("Name", "Name (2)", …); returns their names.
+
+    Each sheet gets the header row (frozen, with an autofilter) and the column widths. `last_row`
+    (the TOTAL line) is written after the rows with its own cell kinds, counted like any row.
+    """
+    if max_rows < 1:
+        raise ValueError("max_rows must be at least 1")
+    names: list[str] = []
+    sheet: Worksheet | None = None
+    row_no = 0
+
+    def new_sheet() -> Worksheet:
+        title = name if not names else f"{name} ({len(names) + 1})"
+        names.append(title)
+        ws = book.add_worksheet(title)
+        for i, column in enumerate(columns):
+            ws.set_column(i, i, column.width)
+            ws.write_string(0, i, header(lang, column.name), fmt.header)
+        ws.freeze_panes(1, 0)
+        return ws
+
+    def finish(ws: Worksheet, rows_written: int) -> None:
+        ws.autofilter(0, 0, max(rows_written, 1), len(columns) - 1)
+
+    def all_rows() -> Iterator[tuple[Sequence[str], Sequence[Any]]]:
+        kinds = [c.kind for c in columns]
+        for values in rows:
+            yield kinds, values
+        if last_row is not None:
+            yield (last_row_kinds or kinds), last_row
+
+    for kinds, values in all_rows():
+        if sheet is None or row_no == max_rows:
+            if sheet is not None:
+                finish(sheet, row_no)
+            sheet = new_sheet()
+            row_no = 0
+        row_no += 1
+        for col, (kind, value) in enumerate(zip(kinds, values, strict=True)):
+            _put(sheet, row_no, col, kind, value, fmt)
+    if sheet is None:
+        sheet = new_sheet()
+    finish(sheet, row_no)
+    return names
+
+
+def _frame_rows(frame: pd.DataFrame, columns: Sequence[Column]) -> Iterator[tuple[Any, ...]]:
+    # Column lists zipped row-wise: much faster than itertuples for 100,000+ rows.
+    series = [frame[c.name].astype(object).tolist() for c in columns]
+    return zip(*series, strict=True)
+
+
+def _summary(book: xlsxwriter.Workbook, fmt: _Formats, data: ReportData, lang: str) -> None:
+    """The Summary sheet: headline figures, allocation by grade and level, validation, provenance."""
+    text = labels(lang)
+    ws = book.add_worksheet("Summary")
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 22)
+    ws.set_column(2, 3, 14)
+    h = data.headline
+    run = data.run
+    ws.write_string(0, 0, text["title"].format(year=data.year), fmt.title)
+    ws.write_string(2, 0, text["summary_item"], fmt.header)
+    ws.write_string(2, 1, text["summary_value"], fmt.header)
+    lines: list[tuple[str, Any, str]] = [
+        ("year", data.year, "int"),
+        ("allocation_run", data.allocation_run_id, "int"),
+        ("status", translate(STATUSES, lang, run.get("status")), "text"),
+        ("registered", h.registered, "count"),
+        ("submitted", h.submitted, "count"),
+        ("accepted", h.accepted, "count"),
+        ("quarantined", h.quarantined, "count"),
+        ("reviews", h.reviews, "count"),
+        ("scored", h.scored, "count"),
+        ("funded", h.funded, "count"),
+        ("budget", h.budget, "cny"),
+        ("allocated", h.allocated, "cny"),
+        ("unallocated", h.unallocated, "cny"),
+    ]
+    validation = data.validation
+    state = (
+        text["validation_not_run"]
+        if validation is None
+        else text["passed"]
+        if validation.success
+        else text["failed"]
+    )
+    lines.append(("validation_status", state, "text"))
+    row = 3
+    for key, value, kind in lines:
+        ws.write_string(row, 0, text[key], fmt.label)
+        if kind == "cny":
+            ws.write_number(row, 1, int(value), fmt.strong_cny)
+        elif kind == "count":
+            ws.write_number(row, 1, int(value), fmt.integer)
+        elif kind == "int":
+            ws.write_number(row, 1, int(value))
+        else:
+            ws.write_string(row, 1, neutralise(str(value)))
+        row += 1
+    for label_key, source in (
+        ("score_config_hash", data.score_run.get("config_hash")),
+        ("score_input_hash", data.score_run.get("input_hash")),
+        ("alloc_config_hash", run.get("config_hash")),
+        ("alloc_input_hash", run.get("input_hash")),
+    ):
+        ws.write_string(row, 0, text[label_key], fmt.label)
+        ws.write_string(row, 1, neutralise(str(source or "")), fmt.mono)
+        row += 1
+    row += 1
+    allocations = data.allocations.assign(
+        level=data.allocations["unit_id"].map(data.scores.set_index("unit_id")["level"])
+    )
+    for by, order, table, title in (
+        ("grade", list(GRADE_ORDER), GRADES, "by_grade"),
+        ("level", ["city", "county"], LEVELS, "by_level"),
+    ):
+        ws.write_string(row, 0, text[title], fmt.section)
+        for col, key in enumerate(("units", "funded", "amount"), start=1):
+            ws.write_string(row, col, text[key], fmt.section)
+        row += 1
+        grouped = allocations.groupby(by).agg(
+            units=("unit_id", "size"),
+            funded=("reason", lambda s: int((s == "funded").sum())),
+            amount=("amount_cny", "sum"),
+        )
+        keys = [k for k in order if k in grouped.index] + sorted(k for k in grouped.index if k not in order)
+        for key in keys:
+            ws.write_string(row, 0, translate(table, lang, key))
+            ws.write_number(row, 1, int(grouped.loc[key, "units"]), fmt.integer)
+            ws.write_number(row, 2, int(grouped.loc[key, "funded"]), fmt.integer)
+            ws.write_number(row, 3, int(grouped.loc[key, "amount"]), fmt.cny)
+            row += 1
+        row += 1
+    if validation is not None and validation.lines:
+        ws.write_string(row, 0, text["validation"], fmt.section)
+        row += 1
+        for line in validation.lines:
+            ws.write_string(row, 0, neutralise(line))
+            row += 1
+
+
+def write_xlsx(
+    path: Path,
+    data: ReportData,
+    lang: str = "en",
+    *,
+    max_rows: int = MAX_ROWS,
+    created: dt.datetime = CREATED,
+) -> Path:
+    """Write report.xlsx and return its path; `max_rows` is the data rows per sheet (tests shrink it)."""
+    check_lang(lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    book.set_properties(
+        {
+            "title": labels(lang)["title"].format(year=data.year),
+            "author": "unionflow",
+            "comments": f"allocation run {data.allocation_run_id}",
+            "created": created,
+        }
+    )
+    fmt = _Formats(book)
+    _summary(book, fmt, data, lang)
+    _write_table(book, fmt, "Scores", SCORES_COLUMNS, _frame_rows(data.scores, SCORES_COLUMNS), lang, max_rows)
+    total = int(data.allocations["amount_cny"].sum())
+    _write_table(
+        book,
+        fmt,
+        "Allocations",
+        ALLOCATIONS_COLUMNS,
+        _frame_rows(data.allocations, ALLOCATIONS_COLUMNS),
+        lang,
+        max_rows,
+        # The TOTAL line of allocations.csv: the word in the year column, the sum under amount_cny.
+        last_row_kinds=("label", "text", "text", "text", "text", "cny", "text"),
+        last_row=("TOTAL", None, None, None, None, total, None),
+    )
+    flags = data.flags.assign(
+        summary=[
+            evidence_summary(str(f), str(e), lang)
+            for f, e in zip(data.flags["flag"], data.flags["evidence"], strict=True)
+        ]
+    )
+    _write_table(book, fmt, "Flags", FLAGS_COLUMNS, _frame_rows(flags, FLAGS_COLUMNS), lang, max_rows)
+    _write_table(
+        book,
+        fmt,
+        "Quarantine",
+        QUARANTINE_COLUMNS,
+        _frame_rows(data.quarantine, QUARANTINE_COLUMNS),
+        lang,
+        max_rows,
+    )
+    book.close()
+    return path

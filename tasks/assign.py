@@ -1,0 +1,118 @@
+"""Reviewer assignment: compute, store, export and post the year's mutual-review pairs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from assessment.assignment import Assignment, AssignmentRules, assign_reviewers, balance, violations
+from reports.csv_files import text_cell, write_csv
+from sources.payloads import SourceError
+from sources.tabular import iter_csv_rows
+from warehouse import assessment as store
+from warehouse.assignments import assignment_of, replace_assignments, reviewed_pairs
+from warehouse.connection import MissingData
+
+
+@dataclass(frozen=True)
+class AssignOutcome:
+    """What an assignment run produced."""
+
+    year: int
+    pairs: int
+    units: int
+    per_unit: int
+    seed: int
+    fewest: int
+    most: int
+    short_of_reviewers: pd.DataFrame
+
+
+def read_conflicts(path: Path) -> frozenset[tuple[str, str]]:
+    """Declared conflicts from a CSV of unit pairs (the first two columns; header row required)."""
+    if not path.is_file():
+        raise SourceError(f"conflicts file {path} does not exist")
+    import orjson
+
+    pairs = set()
+    for row_number, payload in iter_csv_rows(path):
+        values = [str(v).strip() for v in orjson.loads(payload).values()]
+        if len(values) < 2 or not values[0] or not values[1]:
+            raise SourceError(f"{path.name} row {row_number}: a conflict needs two unit ids")
+        pairs.add((values[0], values[1]))
+    return frozenset(pairs)
+
+
+@task(cache_policy=NO_CACHE)
+def assign_task(conn: duckdb.DuckDBPyConnection, year: int, rules: AssignmentRules, seed: int) -> Assignment:
+    """Assign reviewers among the year's active units and store the assignment."""
+    units = store.active_units(conn, year)
+    if units.empty:
+        raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
+    assignment = assign_reviewers(units, rules, seed)
+    replace_assignments(conn, year, assignment.pairs, seed)
+    return assignment
+
+
+@task(cache_policy=NO_CACHE)
+def export_assignment_task(conn: duckdb.DuckDBPyConnection, year: int, out: Path) -> Path:
+    """Write assignments.csv (reviewer and reviewee ids and names) into `out`."""
+    names = store.active_units(conn, year).set_index("unit_id")["name"]
+    pairs = assignment_of(conn, year)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "assignments.csv"
+    rows = (
+        (str(year), text_cell(r), text_cell(names.get(r)), text_cell(e), text_cell(names.get(e)))
+        for r, e in zip(pairs["reviewer_unit_id"], pairs["reviewee_unit_id"], strict=True)
+    )
+    write_csv(path, ("year", "reviewer_unit_id", "reviewer_name", "reviewee_unit_id", "reviewee_name"), rows)
+    return path
+
+
+def outcome_of(
+    year: int, assignment: Assignment, rules: AssignmentRules, seed: int, units: int
+) -> AssignOutcome:
+    """A summary of an assignment for printing."""
+    fewest, most = balance(assignment.pairs)
+    return AssignOutcome(
+        year, len(assignment.pairs), units, rules.per_unit, seed, fewest, most, assignment.short_of_reviewers
+    )
+
+
+def check_year(conn: duckdb.DuckDBPyConnection, year: int, rules: AssignmentRules) -> pd.DataFrame:
+    """Every rule broken by the year's assignment and by its valid reviews, without changing anything.
+
+    Columns: source (assignment | reviews), reviewer_unit_id, reviewee_unit_id, rule, detail.
+    """
+    units = store.active_units(conn, year)
+    assigned = assignment_of(conn, year)
+    reviews = reviewed_pairs(conn, year)
+    found = [
+        violations(assigned, units, rules).assign(source="assignment"),
+        violations(reviews, units, rules).assign(source="reviews"),
+    ]
+    if not assigned.empty and not reviews.empty:
+        known = set(zip(assigned["reviewer_unit_id"], assigned["reviewee_unit_id"], strict=True))
+        unassigned = reviews[
+            [
+                (r, e) not in known
+                for r, e in zip(reviews["reviewer_unit_id"], reviews["reviewee_unit_id"], strict=True)
+            ]
+        ]
+        found.append(
+            unassigned[["reviewer_unit_id", "reviewee_unit_id"]].assign(
+                rule="unassigned", detail="reviewed without being assigned", source="reviews"
+            )
+        )
+    columns = ["source", "reviewer_unit_id", "reviewee_unit_id", "rule", "detail"]
+    return pd.concat(found, ignore_index=True)[columns].sort_values(columns, ignore_index=True)
+
+
+def write_rows(path: Path, header: tuple[str, ...], frame: pd.DataFrame) -> None:
+    """A small CSV export of a frame's text cells (neutralised)."""
+    write_csv(path, header, ([text_cell(v) for v in row] for row in frame.itertuples(index=False)))

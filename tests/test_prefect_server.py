@@ -1,0 +1,227 @@
+"""prefect.yaml against a real Prefect server: deploy, read back, run `annual-assessment` on a worker.
+
+Prefect silently drops keys it does not know in prefect.yaml, so the only trustworthy check of the
+deployments is to deploy them to a real server and read them back through the API. The server
+(SQLite in its own PREFECT_HOME), the work pool, the deploy and the worker are all started with the
+commands of docs/operations.md; everything is stopped by process group at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+PREFECT = [sys.executable, "-m", "prefect"]
+YEAR = 2025
+TZ = "Asia/Shanghai"
+EXPECTED_SCHEDULES = {
+    "unionflow-collect/collect": ["0 2 * 12,1 *"],
+    "unionflow-validate/validate": ["0 3 * 12,1 *"],
+    "unionflow-annual-assessment/annual-assessment": ["0 9 20 1 *"],
+    "unionflow-publish/publish": [],
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _tail(path: Path, chars: int = 4000) -> str:
+    text = path.read_text(encoding="utf-8", errors="replace") if path.exists() else "(no log)"
+    return text[-chars:]
+
+
+class Stack:
+    """The server and worker processes of one test, with their logs for failure messages."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.port = _free_port()
+        self.api_url = f"http://127.0.0.1:{self.port}/api"
+        self.env = {
+            **os.environ,
+            "PREFECT_HOME": str(home),
+            "PREFECT_PROFILES_PATH": str(home / "profiles.toml"),
+            "PREFECT_API_URL": self.api_url,
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            "PREFECT_CLI_PROMPT": "false",
+            # No UI to build, and no scheduler: the December/January crons must not create runs
+            # that the worker would pick up if this test happened to run at 02:00 in Shanghai.
+            "PREFECT_SERVER_UI_ENABLED": "false",
+            "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
+            "PREFECT_WORKER_QUERY_SECONDS": "2",
+            "PREFECT_LOGGING_LEVEL": "INFO",
+        }
+        self.env.pop("UNIONFLOW_ALERT_WEBHOOK", None)
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.logs: dict[str, Path] = {}
+
+    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = self.home / f"{name}.log"
+        self.logs[name] = log
+        handle = log.open("wb")
+        process = subprocess.Popen(
+            [*PREFECT, *args],
+            cwd=REPO,
+            env=self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so all its children stop with it
+        )
+        handle.close()
+        self.processes.append(process)
+        return process
+
+    def cli(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [*PREFECT, *args], cwd=REPO, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
+        assert result.returncode == 0, (
+            f"prefect {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-3000:]}\n"
+            f"{result.stderr[-3000:]}\n{self.diagnostics()}"
+        )
+        return result
+
+    def diagnostics(self) -> str:
+        return "\n".join(f"--- {name} log (tail) ---\n{_tail(path)}" for name, path in self.logs.items())
+
+    def wait_healthy(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            server = self.processes[0]
+            assert server.poll() is None, f"prefect server exited ({server.returncode})\n{self.diagnostics()}"
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.api_url}/health", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.5)
+        pytest.fail(f"prefect server not healthy after {timeout} s\n{self.diagnostics()}")
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A running server with the work pool created and prefect.yaml deployed."""
+    stack = Stack(tmp_path_factory.mktemp("prefect-home"))
+    try:
+        stack.start("server", "server", "start", "--host", "127.0.0.1", "--port", str(stack.port))
+        stack.wait_healthy()
+        stack.cli("work-pool", "create", "unionflow-process", "--type", "process")
+        stack.cli("work-pool", "set-concurrency-limit", "unionflow-process", "1")
+        stack.cli("--no-prompt", "deploy", "--all")
+        yield stack
+    finally:
+        stack.stop()
+
+
+@contextlib.contextmanager
+def client_of(stack: Stack) -> Iterator[Any]:
+    """A synchronous Prefect client talking to the test's server (not the session harness)."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: stack.api_url}), get_client(sync_client=True) as client:
+        yield client
+
+
+def test_deployments_read_back_from_the_server_have_the_spec_schedules_and_limits(stack: Stack) -> None:
+    with client_of(stack) as client:
+        for name, crons in EXPECTED_SCHEDULES.items():
+            deployment = client.read_deployment_by_name(name)
+            schedules = [s.schedule for s in deployment.schedules]
+            assert [s.cron for s in schedules] == crons, name
+            assert all(s.timezone == TZ for s in schedules), name
+            assert all(s.active for s in deployment.schedules), name
+            assert deployment.work_pool_name == "unionflow-process", name
+            assert deployment.global_concurrency_limit is not None, name
+            assert deployment.global_concurrency_limit.limit == 1, name
+            assert deployment.concurrency_options is not None, name
+            assert deployment.concurrency_options.collision_strategy.value == "ENQUEUE", name
+            assert {"unionflow", "warehouse-writer"} <= set(deployment.tags), name
+            assert deployment.parameters["params"]["db"] == "unionflow.duckdb", name
+            assert deployment.enforce_parameter_schema, name
+            schema = deployment.parameter_openapi_schema
+            assert schema["required"] == ["params"], name
+        annual = client.read_deployment_by_name("unionflow-annual-assessment/annual-assessment")
+        assert annual.parameters["params"]["year"] == "previous"
+        publish = client.read_deployment_by_name("unionflow-publish/publish")
+        assert "year" not in publish.parameters["params"]  # manual: the year is always given
+        pool = client.read_work_pool("unionflow-process")
+        assert pool.type == "process"
+        assert pool.concurrency_limit == 1
+
+
+def test_the_server_refuses_a_run_whose_year_is_text(stack: Stack, tmp_path: Path) -> None:
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    params = {"year": "2025", "source": str(tmp_path), "out": str(tmp_path), "db": str(tmp_path / "w.duckdb")}
+    with client_of(stack) as client:
+        deployment = client.read_deployment_by_name("unionflow-annual-assessment/annual-assessment")
+        with pytest.raises(PrefectHTTPStatusError, match="(?s)409|422|Validation"):
+            client.create_flow_run_from_deployment(deployment.id, parameters={"params": params})
+
+
+def test_a_worker_runs_the_annual_deployment_end_to_end(stack: Stack, tmp_path: Path) -> None:
+    from prefect.client.schemas.objects import StateType
+    from synth import synthesize
+
+    source, out, db = tmp_path / "source", tmp_path / "out", tmp_path / "w.duckdb"
+    synthesize(source, units=60, year=YEAR, seed=7)
+    stack.start("worker", "worker", "start", "--pool", "unionflow-process")
+    params = {"year": YEAR, "source": str(source), "out": str(out), "db": str(db)}
+    with client_of(stack) as client:
+        deployment = client.read_deployment_by_name("unionflow-annual-assessment/annual-assessment")
+        run = client.create_flow_run_from_deployment(deployment.id, parameters={"params": params})
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            run = client.read_flow_run(run.id)
+            if run.state is not None and run.state.is_final():
+                break
+            time.sleep(2)
+        state = run.state
+        assert state is not None and state.type == StateType.COMPLETED, (
+            f"flow run ended {state.type if state else None}: {state.message if state else ''}\n"
+            f"{stack.diagnostics()}"
+        )
+    assert (out / "scores.csv").is_file() and (out / "allocations.csv").is_file()
+    rows = list(csv.DictReader(io.StringIO((out / "allocations.csv").read_bytes()[3:].decode("utf-8"))))
+    assert rows[-1]["year"] == "TOTAL" and int(rows[-1]["amount_cny"]) > 0
+
+    from warehouse.connection import open_warehouse
+    from warehouse.sql import run as run_sql
+
+    with open_warehouse(db, read_only=True) as conn:
+        statuses = run_sql(conn, "select status from allocation_runs where year = ?", [YEAR])
+        scores = run_sql(conn, "select count(*) from scores where year = ?", [YEAR])
+    assert statuses == [("published",)]
+    assert scores[0][0] > 0

@@ -1,0 +1,173 @@
+"""report.xlsx: read back with openpyxl, equal to the CSV files cell for cell, safe against formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from flows.annual import annual_assessment
+from reports.data import ReportData, load_report_data
+from reports.labels import header
+from reports.xlsx import ALLOCATIONS_COLUMNS, SCORES_COLUMNS, write_xlsx
+from tasks.reports import write_reports_task
+from tests.conftest import YEAR
+from tests.test_report_html import renamed_source
+from warehouse import assessment as store
+from warehouse.connection import open_warehouse
+
+pytestmark = [
+    pytest.mark.usefixtures("prefect_harness"),
+    # Calling the task outside a flow makes Prefect say its logs cannot reach the API: expected here.
+    pytest.mark.filterwarnings("ignore:Logger 'prefect.task_runs' attempted:UserWarning"),
+]
+
+FORMULA_NAME = '=HYPERLINK("http://x")'
+UNIT = "BT-C-0001"
+
+
+@dataclass(frozen=True)
+class Published:
+    db: Path
+    out: Path
+    data: ReportData
+
+
+@pytest.fixture(scope="module")
+def published(synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) -> Published:
+    """A published synthetic year with a unit named like a formula, and its reports."""
+    base = tmp_path_factory.mktemp("report-xlsx")
+    source = renamed_source(synthetic_year, base / "source", {UNIT: FORMULA_NAME})
+    db, out = base / "w.duckdb", base / "out"
+    annual_assessment(year=YEAR, source=str(source), out=str(out), db=str(db))
+    with open_warehouse(db) as conn:
+        run = store.published_run(conn, YEAR)
+        assert run is not None
+        run_id = int(str(run["allocation_run_id"]))
+        write_reports_task(conn, YEAR, run_id, out, "en")
+        data = load_report_data(conn, YEAR, run_id)
+    return Published(db, out, data)
+
+
+def csv_rows(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
+
+
+def cell_text(value: Any, kind: str) -> str:
+    """A read-back cell as the CSV writes it: scores with 4 decimals, integers plain, empty as ''."""
+    if value is None:
+        return ""
+    if kind == "score" and isinstance(value, int | float):
+        return f"{value:.4f}"
+    if kind in ("int", "cny") and isinstance(value, int | float):
+        assert float(value).is_integer(), value
+        return str(int(value))
+    return str(value)
+
+
+def sheet_rows(book: Any, names: list[str], kinds: list[str]) -> list[list[str]]:
+    """Header of the first sheet, then the data rows of every sheet in order, as text."""
+    rows: list[list[str]] = []
+    for number, name in enumerate(names):
+        values = list(book[name].iter_rows(values_only=True))
+        header_row, data = values[0], values[1:]
+        if number == 0:
+            rows.append([str(v) for v in header_row])
+        rows.extend([cell_text(v, k) for v, k in zip(row, kinds, strict=True)] for row in data)
+    return rows
+
+
+SCORE_KINDS = [c.kind for c in SCORES_COLUMNS]
+ALLOCATION_KINDS = [c.kind for c in ALLOCATIONS_COLUMNS]
+
+
+def test_scores_and_allocations_sheets_equal_the_csv_files_cell_for_cell(published: Published) -> None:
+    book = openpyxl.load_workbook(published.out / "report.xlsx")
+    assert book.sheetnames == ["Summary", "Scores", "Allocations", "Flags", "Quarantine"]
+    assert sheet_rows(book, ["Scores"], SCORE_KINDS) == csv_rows(published.out / "scores.csv")
+    allocations = csv_rows(published.out / "allocations.csv")
+    assert allocations[-1][0] == "TOTAL"
+    # The TOTAL line's first cell is the word, not a year: compare it as text.
+    kinds = ["label", *ALLOCATION_KINDS[1:]]
+    assert sheet_rows(book, ["Allocations"], kinds) == allocations
+
+
+def test_a_unit_named_like_a_formula_is_text_in_csv_and_xlsx(published: Published) -> None:
+    expected = "'" + FORMULA_NAME
+    for name in ("scores.csv", "allocations.csv"):
+        rows = [r for r in csv_rows(published.out / name) if r[1] == UNIT]
+        assert [r[2] for r in rows] == [expected], name
+    book = openpyxl.load_workbook(published.out / "report.xlsx")
+    for sheet in ("Scores", "Allocations"):
+        cells = [row[2] for row in book[sheet].iter_rows(min_row=2) if row[1].value == UNIT]
+        assert len(cells) == 1
+        assert cells[0].value == expected
+        assert cells[0].data_type == "s"
+    assert all(cell.data_type != "f" for ws in book for row in ws.iter_rows() for cell in row)
+    with zipfile.ZipFile(published.out / "report.xlsx") as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets
+        for member in sheets:
+            xml = archive.read(member).decode("utf-8")
+            assert "<f>" not in xml and "<f " not in xml, member
+            assert "<hyperlink" not in xml, member
+
+
+def test_formats_frozen_headers_and_widths(published: Published) -> None:
+    book = openpyxl.load_workbook(published.out / "report.xlsx")
+    for name in ("Scores", "Allocations", "Flags", "Quarantine"):
+        assert book[name].freeze_panes == "A2", name
+    scores, allocations = book["Scores"], book["Allocations"]
+    assert scores["H2"].number_format == "0.0000"  # total
+    assert allocations["F2"].number_format == "#,##0"  # amount_cny
+    assert isinstance(allocations["F2"].value, int)
+    assert scores.column_dimensions["C"].width > 30  # unit names are readable
+    summary = [row for row in book["Summary"].iter_rows(values_only=True) if row[0]]
+    values = {row[0]: row[1] for row in summary}
+    assert values["Budget"] == 1_000_000
+    assert values["Allocated"] == int(csv_rows(published.out / "allocations.csv")[-1][5])
+
+
+def test_tables_longer_than_a_sheet_continue_on_numbered_sheets(published: Published, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "split.xlsx", published.data, max_rows=50)
+    book = openpyxl.load_workbook(path)
+    scores = [n for n in book.sheetnames if n.startswith("Scores")]
+    allocations = [n for n in book.sheetnames if n.startswith("Allocations")]
+    n_scores = len(published.data.scores)
+    assert scores == ["Scores"] + [f"Scores ({i})" for i in range(2, -(-n_scores // 50) + 1)]
+    assert len(allocations) == -(-(n_scores + 1) // 50)  # + the TOTAL line
+    for name in scores + allocations:
+        assert book[name].max_row <= 51 and book[name].freeze_panes == "A2", name
+        assert book[name]["A1"].value == "year", name
+    assert sheet_rows(book, scores, SCORE_KINDS) == csv_rows(published.out / "scores.csv")
+    kinds = ["label", *ALLOCATION_KINDS[1:]]
+    assert sheet_rows(book, allocations, kinds) == csv_rows(published.out / "allocations.csv")
+
+
+def test_chinese_headers_with_lang_zh(published: Published, tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(write_xlsx(tmp_path / "zh.xlsx", published.data, "zh"))
+    first = next(book["Scores"].iter_rows(max_row=1, values_only=True))
+    assert list(first) == [header("zh", c.name) for c in SCORES_COLUMNS]
+    assert first[:3] == ("考核年度", "试点单位编号", "单位名称")
+    assert next(book["Allocations"].iter_rows(max_row=1, values_only=True))[5] == "奖补金额（元）"
+    summary = [row[0] for row in book["Summary"].iter_rows(values_only=True) if row[0]]
+    assert "试点单位" in summary and "奖补资金" in summary
+    # Data cells keep the codes of the CSV files (filters and lookups work the same in both).
+    assert {row[10] for row in book["Scores"].iter_rows(min_row=2, values_only=True)} <= {
+        "excellent", "good", "pass", "fail", "incomplete", "missing",
+    }  # fmt: skip
+
+
+def test_two_renders_are_byte_identical(published: Published, tmp_path: Path) -> None:
+    first = write_xlsx(tmp_path / "a.xlsx", published.data)
+    second = write_xlsx(tmp_path / "b.xlsx", published.data)
+    assert first.read_bytes() == second.read_bytes()
+    assert first.read_bytes() == (published.out / "report.xlsx").read_bytes()

@@ -1,0 +1,197 @@
+"""Warehouse backups around every publication, and restoring one into a fresh file.
+
+A backup is a DuckDB `EXPORT DATABASE` folder (schema.sql, load.sql and one Parquet file per table:
+Parquet keeps doubles, decimals and time stamps exact, so a restored warehouse republishes
+byte-identical CSV files) plus a `backup.json` manifest. Backups live next to the warehouse:
+
+    <db dir>/backups/<db stem>-<year>-run<allocation run id>-<before|after>/
+
+The database name is part of the folder so that several warehouses in one folder never mix; a
+second backup of the same run and moment (publishing an already published run again) gets a
+`-2`, `-3`… suffix rather than overwriting the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+
+from warehouse.connection import WarehouseError
+from warehouse.sql import first_row, run
+
+Moment = Literal["before", "after"]
+MANIFEST = "backup.json"
+FORMAT_VERSION = 1
+
+
+class BackupError(WarehouseError):
+    """A backup cannot be made or restored as asked (exit code 2 on the command line)."""
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What `backup.json` says about one backup folder."""
+
+    path: Path
+    created_at: str
+    year: int
+    allocation_run_id: int
+    moment: str
+    db: str
+    row_counts: dict[str, int]
+
+    @classmethod
+    def read(cls, folder: Path) -> BackupInfo:
+        """Load the manifest of `folder`; `BackupError` when it is missing or unreadable."""
+        try:
+            data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            return cls(
+                path=folder,
+                created_at=str(data["created_at"]),
+                year=int(data["year"]),
+                allocation_run_id=int(data["allocation_run_id"]),
+                moment=str(data["moment"]),
+                db=str(data["db"]),
+                row_counts={str(k): int(v) for k, v in data["row_counts"].items()},
+            )
+        except (OSError, ValueError, KeyError, TypeError) as problem:
+            raise BackupError(f"{folder} is not a unionflow backup ({MANIFEST}: {problem})") from None
+
+
+def backups_root(db: Path | str) -> Path:
+    """The folder holding the backups of warehouse `db`."""
+    return Path(db).resolve().parent / "backups"
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    # EXPORT/IMPORT DATABASE take no bound parameters; the path is one we built or the user gave.
+    return "'" + text.replace("'", "''") + "'"
+
+
+def table_row_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows per table of the connection's current database, by table name."""
+    names = [
+        str(row[0])
+        for row in run(
+            conn,
+            "select table_name from duckdb_tables() where database_name = current_database() "
+            "and schema_name = 'main' order by table_name",
+        )
+    ]
+    counts = {}
+    for name in names:
+        # The name comes from the catalog and is quoted; identifiers cannot be bound parameters.
+        row = first_row(conn, f"select count(*) from {_quoted(name)}")  # noqa: S608
+        counts[name] = int(row[0]) if row else 0
+    return counts
+
+
+def _free_folder(root: Path, stem: str) -> Path:
+    candidate, number = root / stem, 1
+    while candidate.exists():
+        number += 1
+        candidate = root / f"{stem}-{number}"
+    return candidate
+
+
+def backup(
+    conn: duckdb.DuckDBPyConnection,
+    db_path: Path | str,
+    year: int,
+    allocation_run_id: int,
+    moment: Moment,
+    root: Path | None = None,
+) -> Path:
+    """Checkpoint and export the warehouse open on `conn`; returns the backup folder.
+
+    `conn` is the flow's writing connection (a second connection could not open the locked file).
+    The export is written under a temporary name and renamed when complete, so a folder with a
+    manifest is always a whole backup.
+    """
+    if moment not in ("before", "after"):
+        raise BackupError(f"moment must be 'before' or 'after', not {moment!r}")
+    db_path = Path(db_path).resolve()
+    root = root or backups_root(db_path)
+    root.mkdir(parents=True, exist_ok=True)
+    target = _free_folder(root, f"{db_path.stem}-{year}-run{allocation_run_id}-{moment}")
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    # CHECKPOINT first: the export then reads settled tables, and the live file on disk is
+    # complete too if someone copies it by hand.
+    run(conn, "checkpoint")
+    run(conn, f"export database {_literal(str(partial))} (format parquet)")
+    manifest: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "year": year,
+        "allocation_run_id": allocation_run_id,
+        "moment": moment,
+        "db": str(db_path),
+        "row_counts": table_row_counts(conn),
+    }
+    (partial / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    partial.rename(target)
+    return target
+
+
+def list_backups(root: Path | str) -> list[BackupInfo]:
+    """Every complete backup under `root`, oldest first (folders without a manifest are skipped)."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in root.iterdir():
+        if folder.is_dir() and (folder / MANIFEST).is_file():
+            try:
+                found.append(BackupInfo.read(folder))
+            except BackupError:
+                continue  # a damaged manifest is not a backup to offer for restore
+    return sorted(found, key=lambda info: (info.created_at, info.path.name))
+
+
+def restore(backup_dir: Path | str, target_db: Path | str, *, force: bool = False) -> BackupInfo:
+    """Import a backup into a fresh warehouse file `target_db` and check its row counts.
+
+    Refuses an existing target unless `force` (then the old file, and its WAL, are replaced only
+    after the import succeeded in a temporary file). The target must not be open elsewhere.
+    """
+    backup_dir = Path(backup_dir)
+    info = BackupInfo.read(backup_dir)
+    for needed in ("schema.sql", "load.sql"):
+        if not (backup_dir / needed).is_file():
+            raise BackupError(f"{backup_dir} is incomplete: {needed} is missing")
+    target = Path(target_db)
+    if target.exists() and not force:
+        raise BackupError(f"{target} already exists; pass --force to replace it, or restore to a new path")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".restoring")
+    for leftover in (partial, partial.with_name(partial.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    # A plain DuckDB connection, not `connect()`: migrating first would create the tables the
+    # import is about to create. The backup carries its own schema_migrations rows.
+    conn = duckdb.connect(str(partial))
+    try:
+        run(conn, f"import database {_literal(str(backup_dir.resolve()))}")
+        counts = table_row_counts(conn)
+        run(conn, "checkpoint")
+    except duckdb.Error as problem:
+        conn.close()
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"cannot restore {backup_dir}: {problem}") from None
+    conn.close()
+    if counts != info.row_counts:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"restored row counts differ from {MANIFEST}: {counts} != {info.row_counts}")
+    target.with_name(target.name + ".wal").unlink(missing_ok=True)
+    partial.replace(target)
+    return info

@@ -1,0 +1,440 @@
+"""Publication in the warehouse: headline figures, the public notice (公示) and objections.
+
+A year's allocation is published in two stages. The **notice** stage posts the draft allocation for
+public comment and opens an objection period (14 days by default); anyone may object to a unit's
+result meanwhile, and a steward resolves each objection as `upheld` or `dismissed`, audited. The
+**final** stage is refused while the period is open, while an objection is unresolved, or while an
+upheld objection still concerns the run about to be published, unless forced with a recorded reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+
+from warehouse import assessment as store
+from warehouse.connection import MissingData, WarehouseError
+from warehouse.sql import first_row, run, transaction
+
+#: The federation's clock: notice dates and the end of the objection period are local dates here.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+Outcome = Literal["upheld", "dismissed"]
+OUTCOMES: tuple[str, ...] = ("upheld", "dismissed")
+
+
+class PublicationRefused(WarehouseError):
+    """Final publication is not allowed yet (objection period open, objections unresolved, …)."""
+
+
+class ObjectionError(WarehouseError):
+    """An objection command that cannot be carried out (unknown unit or id, already resolved, …)."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Headline figures
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures at the top of the report, each defined by one query below (see docs/reports.md).
+
+    registered   pilot units active in the year (the population scored and listed in allocations)
+    submitted    registered units that sent at least one submission for the year, whether it was
+                 accepted, superseded or quarantined (records without a readable unit id are not units)
+    accepted     registered units with an accepted (current) submission for the year
+    quarantined  quarantined records concerning the year: its submissions and reviews plus the
+                 registry's units (exactly the rows of quarantine.csv)
+    reviews      valid peer reviews counted for the year (one current review per reviewer → reviewee)
+    scored       units with a total score (neither `missing` nor `incomplete`)
+    funded       units with reason `funded` in the allocation run
+    """
+
+    registered: int
+    submitted: int
+    accepted: int
+    quarantined: int
+    quarantined_units: int
+    quarantined_submissions: int
+    quarantined_reviews: int
+    reviews: int
+    reviews_received: int
+    scored: int
+    funded: int
+    budget: int
+    allocated: int
+    unallocated: int
+
+
+_HEADLINE_SQL = """
+with active as (
+    select unit_id from units where active_from <= $year and coalesce(active_to, 9999) >= $year
+),
+senders as (
+    select unit_id from submissions where year = $year
+    union
+    select unit_id from quarantine where record_kind = 'submission' and year = $year and unit_id is not null
+)
+select
+    (select count(*) from active) as registered,
+    (select count(*) from senders where unit_id in (select unit_id from active)) as submitted,
+    (select count(distinct unit_id) from submissions where year = $year and status = 'accepted') as accepted,
+    (select count(*) from quarantine where record_kind = 'unit') as quarantined_units,
+    (select count(*) from quarantine where record_kind = 'submission' and year = $year)
+        as quarantined_submissions,
+    (select count(*) from quarantine where record_kind = 'review' and year = $year) as quarantined_reviews,
+    (select count(*) from reviews where year = $year and status = 'accepted') as reviews,
+    (select count(*) from raw_payloads where record_kind = 'review' and year = $year) as reviews_received,
+    (select count(total) from scores where score_run_id = $score_run) as scored,
+    (select count(*) from allocations where allocation_run_id = $run and reason = 'funded') as funded
+"""
+
+
+def headline(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int) -> Headline:
+    """The report's headline figures for an allocation run of `year`."""
+    meta = store.allocation_run(conn, allocation_run_id)
+    if meta is None:
+        raise MissingData(f"allocation run {allocation_run_id} does not exist")
+    row = first_row(
+        conn,
+        _HEADLINE_SQL,
+        {"year": year, "run": allocation_run_id, "score_run": int(str(meta["score_run_id"]))},
+    )
+    assert row is not None  # an aggregate-only select always yields one row
+    (
+        registered,
+        submitted,
+        accepted,
+        q_units,
+        q_submissions,
+        q_reviews,
+        reviews,
+        reviews_received,
+        scored,
+        funded,
+    ) = (int(v) for v in row)
+    return Headline(
+        registered=registered,
+        submitted=submitted,
+        accepted=accepted,
+        quarantined=q_units + q_submissions + q_reviews,
+        quarantined_units=q_units,
+        quarantined_submissions=q_submissions,
+        quarantined_reviews=q_reviews,
+        reviews=reviews,
+        reviews_received=reviews_received,
+        scored=scored,
+        funded=funded,
+        budget=int(str(meta["budget"])),
+        allocated=int(str(meta["allocated"])),
+        unallocated=int(str(meta["unallocated"])),
+    )
+
+
+def score_run_hashes(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> dict[str, object]:
+    """A score run's metadata (peer method, config and input hashes, creation time)."""
+    frame = conn.sql(
+        "select * from score_runs where score_run_id = $id", params={"id": score_run_id}
+    ).df()
+    return {} if frame.empty else frame.iloc[0].to_dict()
+
+
+# --------------------------------------------------------------------------------------------------
+# Notice stage
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A posted public notice: the run it shows and its objection period."""
+
+    year: int
+    allocation_run_id: int
+    period_start: dt.date
+    period_end: dt.date  # inclusive: objections are accepted until the end of this local day
+    closes_at: dt.datetime
+    contact: str
+    published_at: dt.datetime
+
+    def is_open(self, now: dt.datetime) -> bool:
+        """Whether objections can still be filed at `now`."""
+        return now < self.closes_at
+
+
+def objection_period(
+    published_at: dt.datetime, days: int, timezone: str = DEFAULT_TIMEZONE
+) -> tuple[dt.date, dt.date, dt.datetime]:
+    """(first day, last day inclusive, closing instant) of a period of `days` calendar days.
+
+    The publication date counts as day 1, as on a posted notice ("公示期为1月20日至2月2日"); the period
+    closes at midnight local time after the last day.
+    """
+    if days < 1:
+        raise WarehouseError(f"the objection period must be at least 1 day, not {days}")
+    zone = ZoneInfo(timezone)
+    start = published_at.astimezone(zone).date()
+    end = start + dt.timedelta(days=days - 1)
+    closes = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0, 0), tzinfo=zone)
+    return start, end, closes
+
+
+def _aware(value: object) -> dt.datetime:
+    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    return stamp.to_pydatetime() if stamp.tzinfo else stamp.tz_localize("UTC").to_pydatetime()
+
+
+def latest_notice(conn: duckdb.DuckDBPyConnection, year: int) -> Notice | None:
+    """The most recent notice posted for a year, or None."""
+    frame = conn.sql(
+        """
+        select year, allocation_run_id, period_start, period_end, closes_at, contact, published_at
+        from publication_stages
+        where year = $year and stage = 'notice'
+        order by published_at desc, allocation_run_id desc
+        limit 1
+        """,
+        params={"year": year},
+    ).df()
+    if frame.empty:
+        return None
+    row = frame.iloc[0]
+    return Notice(
+        year=int(row["year"]),
+        allocation_run_id=int(row["allocation_run_id"]),
+        period_start=pd.Timestamp(row["period_start"]).date(),
+        period_end=pd.Timestamp(row["period_end"]).date(),
+        closes_at=_aware(row["closes_at"]),
+        contact=str(row["contact"] or ""),
+        published_at=_aware(row["published_at"]),
+    )
+
+
+def record_notice(
+    conn: duckdb.DuckDBPyConnection,
+    year: int,
+    allocation_run_id: int,
+    now: dt.datetime,
+    *,
+    objection_days: int,
+    contact: str,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> Notice:
+    """Post the notice of an allocation run, or return the one already posted for that run.
+
+    Re-posting the same run (e.g. to rewrite lost files) keeps the original period: restarting it
+    would quietly extend the time to object. A new run (after an upheld objection) gets a new period.
+    """
+    existing = latest_notice(conn, year)
+    if existing is not None and existing.allocation_run_id == allocation_run_id:
+        return existing
+    start, end, closes = objection_period(now, objection_days, timezone)
+    run(
+        conn,
+        """
+        insert into publication_stages (year, allocation_run_id, stage, period_start, period_end,
+            closes_at, contact, published_at, force_reason)
+        values (?, ?, 'notice', ?, ?, ?, ?, ?, null)
+        """,
+        [year, allocation_run_id, start, end, closes, contact, now],
+    )
+    notice = latest_notice(conn, year)
+    assert notice is not None
+    return notice
+
+
+# --------------------------------------------------------------------------------------------------
+# Objections
+
+
+def _next_objection_id(conn: duckdb.DuckDBPyConnection) -> int:
+    row = first_row(conn, "select coalesce(max(objection_id), 0) + 1 from objections")
+    return int(row[0]) if row else 1
+
+
+def add_objection(
+    conn: duckdb.DuckDBPyConnection,
+    year: int,
+    unit_id: str,
+    reason: str,
+    *,
+    filed_by: str,
+    now: dt.datetime,
+) -> int:
+    """File an objection against a unit's result for `year`; returns its id.
+
+    The unit must be in the year's latest allocation (every active unit has a row there), so an
+    objection always points at a result that was actually published for comment.
+    """
+    if not reason.strip():
+        raise ObjectionError("an objection needs a reason (--reason)")
+    latest = store.latest_allocation_run(conn, year)
+    if latest is None:
+        raise MissingData(f"{year} has no allocation to object to; run `unionflow allocate --year {year}`")
+    run_id = int(str(latest["allocation_run_id"]))
+    known = first_row(
+        conn,
+        "select count(*) from allocations where allocation_run_id = ? and unit_id = ?",
+        [run_id, unit_id],
+    )
+    if not known or not known[0]:
+        raise ObjectionError(f"unit {unit_id} has no result in the {year} allocation (run {run_id})")
+    with transaction(conn):
+        objection_id = _next_objection_id(conn)
+        run(
+            conn,
+            """
+            insert into objections (objection_id, year, unit_id, allocation_run_id, reason, filed_at,
+                filed_by, status)
+            values (?, ?, ?, ?, ?, ?, ?, 'open')
+            """,
+            [objection_id, year, unit_id, run_id, reason, now, filed_by],
+        )
+    return objection_id
+
+
+def list_objections(
+    conn: duckdb.DuckDBPyConnection, year: int | None = None, status: str | None = None
+) -> pd.DataFrame:
+    """Objections, oldest first, optionally of one year and one status."""
+    return conn.sql(
+        """
+        select o.objection_id, o.year, o.unit_id, coalesce(a.name, '') as name, o.allocation_run_id,
+               o.reason, o.filed_at, o.filed_by, o.status, o.resolved_at, o.resolved_by, o.note
+        from objections o
+        left join allocations a on a.allocation_run_id = o.allocation_run_id and a.unit_id = o.unit_id
+        where ($year is null or o.year = $year) and ($status is null or o.status = $status)
+        order by o.objection_id
+        """,
+        params={"year": year, "status": status},
+    ).df()
+
+
+def resolve_objection(
+    conn: duckdb.DuckDBPyConnection,
+    objection_id: int,
+    outcome: str,
+    note: str,
+    *,
+    resolved_by: str,
+    now: dt.datetime,
+) -> dict[str, object]:
+    """Close an open objection as `upheld` or `dismissed` with a note; returns the updated row.
+
+    A resolution is final: changing it would rewrite the audit trail, so a second resolution is
+    refused (file a new objection instead).
+    """
+    if outcome not in OUTCOMES:
+        raise ObjectionError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
+    if not note.strip():
+        raise ObjectionError("a resolution needs a note (--note) explaining the outcome")
+    row = first_row(conn, "select status from objections where objection_id = ?", [objection_id])
+    if row is None:
+        raise ObjectionError(f"no objection with id {objection_id}")
+    if row[0] != "open":
+        raise ObjectionError(f"objection {objection_id} is already resolved ({row[0]})")
+    with transaction(conn):
+        run(
+            conn,
+            "update objections set status = ?, resolved_at = ?, resolved_by = ?, note = ?"
+            " where objection_id = ?",
+            [outcome, now, resolved_by, note, objection_id],
+        )
+    frame = list_objections(conn)
+    return frame[frame["objection_id"] == objection_id].iloc[0].to_dict()
+
+
+# --------------------------------------------------------------------------------------------------
+# Final stage
+
+
+def final_blockers(conn: duckdb.DuckDBPyConnection, year: int, now: dt.datetime) -> tuple[int, list[str]]:
+    """(latest allocation run, what stops its final publication at `now`): empty when allowed."""
+    latest = store.latest_allocation_run(conn, year)
+    if latest is None:
+        raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
+    run_id = int(str(latest["allocation_run_id"]))
+    blockers: list[str] = []
+    notice = latest_notice(conn, year)
+    if notice is None:
+        blockers.append(f"no public notice was posted (run `unionflow publish --year {year} --stage notice`)")
+    elif notice.allocation_run_id != run_id:
+        blockers.append(
+            f"the notice shows allocation run {notice.allocation_run_id}, not the latest run {run_id}"
+            " (post a new notice)"
+        )
+    elif notice.is_open(now):
+        blockers.append(f"the objection period is open until {notice.period_end.isoformat()} (inclusive)")
+    open_ids = [int(r[0]) for r in run(
+        conn, "select objection_id from objections where year = ? and status = 'open' order by 1", [year]
+    )]  # fmt: skip
+    if open_ids:
+        blockers.append(f"{len(open_ids)} objection(s) unresolved (id {', '.join(map(str, open_ids))})")
+    upheld_ids = [int(r[0]) for r in run(
+        conn,
+        "select objection_id from objections where year = ? and status = 'upheld'"
+        " and allocation_run_id = ? order by 1",
+        [year, run_id],
+    )]  # fmt: skip
+    if upheld_ids:
+        blockers.append(
+            f"objection(s) {', '.join(map(str, upheld_ids))} were upheld against run {run_id}"
+            " (correct the record and run again for a new draft)"
+        )
+    return run_id, blockers
+
+
+def check_final_allowed(
+    conn: duckdb.DuckDBPyConnection,
+    year: int,
+    now: dt.datetime,
+    force: str | None,
+    *,
+    forced_by: str | None = None,
+) -> None:
+    """Refuse the final publication of `year` unless its notice period is over and no objection is
+    open (or upheld against the run to publish); `force` (a reason) overrides, and is recorded.
+
+    Raises `PublicationRefused` (a `WarehouseError`: exit 2 on the CLI) with one line naming every
+    blocker, or `MissingData` when the year has no allocation at all (not overridable).
+    """
+    run_id, blockers = final_blockers(conn, year, now)
+    if not blockers:
+        return
+    message = f"final publication of {year} refused: " + "; ".join(blockers)
+    if force is None or not force.strip():
+        raise PublicationRefused(message + "; resolve this first or pass --force REASON")
+    run(
+        conn,
+        "insert into publication_overrides values (?, ?, ?, ?, ?, ?)",
+        [year, run_id, message, force, now, forced_by],
+    )
+
+
+def record_final(
+    conn: duckdb.DuckDBPyConnection,
+    year: int,
+    allocation_run_id: int,
+    now: dt.datetime,
+    force: str | None = None,
+) -> None:
+    """Record the final publication of a run (call after it was marked published)."""
+    run(
+        conn,
+        """
+        insert into publication_stages (year, allocation_run_id, stage, published_at, force_reason)
+        values (?, ?, 'final', ?, ?)
+        """,
+        [year, allocation_run_id, now, force],
+    )
+
+
+def publication_stages(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+    """Every stage recorded for a year, oldest first (the audit trail of notice and final)."""
+    return conn.sql(
+        "select * from publication_stages where year = $year order by published_at, stage",
+        params={"year": year},
+    ).df()

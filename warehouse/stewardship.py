@@ -1,0 +1,166 @@
+"""Steward decisions on quarantined records: the audit table, statuses and the waivers they imply.
+
+Decisions are append-only rows of `quarantine_decisions` (migration 002). The *latest* decision of
+a quarantine id is its status; a `released` status waives the procedural rules recorded with it
+when the record is validated again (`waivers`, passed into `YearContext.waivers`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from warehouse.sql import first_row, run
+
+#: Rules a steward may waive by releasing a record: procedural, not data errors. Anything else
+#: (e.g. `not_a_number`) must be corrected at the source and collected again.
+WAIVABLE_RULES = ("conflicting_duplicate", "late", "unassigned")
+
+DECISIONS = ("released", "rejected")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One recorded steward decision."""
+
+    decision_id: int
+    quarantine_id: int
+    record_kind: str
+    year: int | None
+    unit_id: str | None
+    decision: str
+    reason: str
+    decided_by: str
+    decided_at: dt.datetime
+    rules: str
+    waived_rules: str
+    outcome: str
+    remaining: str | None
+
+
+def _decision(row: dict[str, object]) -> Decision:
+    def optional_int(value: object) -> int | None:
+        return None if value is None or pd.isna(value) else int(str(value))
+
+    def optional_str(value: object) -> str | None:
+        return None if value is None or pd.isna(value) else str(value)
+
+    return Decision(
+        decision_id=int(str(row["decision_id"])),
+        quarantine_id=int(str(row["quarantine_id"])),
+        record_kind=str(row["record_kind"]),
+        year=optional_int(row["year"]),
+        unit_id=optional_str(row["unit_id"]),
+        decision=str(row["decision"]),
+        reason=str(row["reason"]),
+        decided_by=str(row["decided_by"]),
+        decided_at=pd.Timestamp(row["decided_at"]).to_pydatetime(),
+        rules=str(row["rules"]),
+        waived_rules=str(row["waived_rules"]),
+        outcome=str(row["outcome"]),
+        remaining=optional_str(row["remaining"]),
+    )
+
+
+def latest_decision(conn: duckdb.DuckDBPyConnection, quarantine_id: int) -> Decision | None:
+    """The newest decision on a quarantine id, or None if no steward has decided yet."""
+    frame = conn.sql(
+        "select * from quarantine_decisions where quarantine_id = $id order by decision_id desc limit 1",
+        params={"id": quarantine_id},
+    ).df()
+    return None if frame.empty else _decision(frame.iloc[0].to_dict())
+
+
+def decision_history(conn: duckdb.DuckDBPyConnection, quarantine_id: int | None = None) -> pd.DataFrame:
+    """Every decision (or those on one quarantine id), oldest first."""
+    return conn.sql(
+        """
+        select decision_id, quarantine_id, record_kind, year, unit_id, decision, reason, decided_by,
+               decided_at, rules, waived_rules, outcome, remaining
+        from quarantine_decisions
+        where $id is null or quarantine_id = $id
+        order by decision_id
+        """,
+        params={"id": quarantine_id},
+    ).df()
+
+
+def decision_statuses(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """quarantine_id → latest decision (`released`/`rejected`), who took it and when."""
+    return conn.sql(
+        """
+        select quarantine_id, decision as status, decided_by, decided_at, reason
+        from quarantine_decisions
+        qualify row_number() over (partition by quarantine_id order by decision_id desc) = 1
+        order by quarantine_id
+        """
+    ).df()
+
+
+def waivers(conn: duckdb.DuckDBPyConnection, kind: str, year: int | None) -> pd.DataFrame | None:
+    """Rules waived by releases for a kind (and year): payload_id, rule; None when there are none.
+
+    Only payloads whose latest decision is `released` count: a later `reject` withdraws the waiver.
+    """
+    scope = None if kind == "unit" else year
+    frame = conn.sql(
+        """
+        with latest as (
+            select quarantine_id, decision, waived_rules
+            from quarantine_decisions
+            where record_kind = $kind and year is not distinct from $year
+            qualify row_number() over (partition by quarantine_id order by decision_id desc) = 1
+        )
+        select quarantine_id as payload_id, unnest(string_split(waived_rules, ';')) as rule
+        from latest
+        where decision = 'released' and waived_rules <> ''
+        order by payload_id, rule
+        """,
+        params={"kind": kind, "year": scope},
+    ).df()
+    return None if frame.empty else frame
+
+
+def record_decision(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    quarantine_id: int,
+    record_kind: str,
+    year: int | None,
+    unit_id: str | None,
+    decision: str,
+    reason: str,
+    decided_by: str,
+    rules: str,
+    waived_rules: str,
+    outcome: str,
+    remaining: str | None,
+) -> int:
+    """Append one decision; returns its id (sequential, so a fresh warehouse stays deterministic)."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision must be one of {DECISIONS}, not {decision!r}")
+    row = first_row(conn, "select coalesce(max(decision_id), 0) + 1 from quarantine_decisions")
+    decision_id = int(row[0]) if row else 1
+    run(
+        conn,
+        "insert into quarantine_decisions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            decision_id,
+            quarantine_id,
+            record_kind,
+            year,
+            unit_id,
+            decision,
+            reason,
+            decided_by,
+            dt.datetime.now(dt.UTC),
+            rules,
+            waived_rules,
+            outcome,
+            remaining,
+        ],
+    )
+    return decision_id
