@@ -107,6 +107,7 @@ class ReviewFlagsConfig:
     flat_min_reviews: int
     contrarian_min_reviews: int
     contrarian_max_correlation: float
+    wide_disagreement_range: float
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,7 @@ def validate_config(cfg: AssessmentConfig) -> AssessmentConfig:
     # A correlation needs at least 3 points to mean anything.
     _check_min(rf.contrarian_min_reviews, 3, "review_flags.contrarian_min_reviews")
     _check_range(rf.contrarian_max_correlation, -1, 1, "review_flags.contrarian_max_correlation")
+    _check_range(rf.wide_disagreement_range, 0, 100, "review_flags.wide_disagreement_range")
 
     _validate_allocation(cfg.allocation)
     return cfg

@@ -7,6 +7,8 @@
   same in every review.
 * ``contrarian`` — a reviewer with ≥ 4 reviews that have other reviewers, whose per-review mean
   correlates (Pearson) below the threshold with the other reviewers' mean for the same reviewee.
+* ``wide_disagreement`` — a reviewee whose reviewers disagree: on at least one criterion, its
+  highest and lowest score differ by more than the configured range (reviewer column empty).
 """
 
 from __future__ import annotations
@@ -154,6 +156,22 @@ def _contrarians(means: pd.DataFrame, min_reviews: int, threshold: float) -> pd.
     return _frame("contrarian", sel.index, None, _evidence(records))
 
 
+def _wide_disagreement(reviews: pd.DataFrame, limit: float) -> pd.DataFrame:
+    grouped = reviews.groupby("reviewee_unit_id", sort=True)[list(CRITERIA)]
+    spread = grouped.max() - grouped.min()
+    wide = spread[(spread > limit).any(axis=1)]
+    records = [
+        {
+            "range": limit,
+            "spread": {c: int(v) for c, v in row.items()},
+            "widest": str(row.idxmax()),
+        }
+        for _, row in wide.iterrows()
+    ]
+    frame = _frame("wide_disagreement", [None] * len(wide), wide.index, _evidence(records))
+    return frame
+
+
 def review_flags(reviews: pd.DataFrame, cfg: AssessmentConfig) -> pd.DataFrame:
     """Flags on the valid reviews of a year.
 
@@ -167,6 +185,7 @@ def review_flags(reviews: pd.DataFrame, cfg: AssessmentConfig) -> pd.DataFrame:
         _contrarians(means, rf.contrarian_min_reviews, rf.contrarian_max_correlation),
         _flat_reviewers(reviews, rf.flat_min_reviews),
         _mutual_inflation(means, rf.mutual_inflation_margin),
+        _wide_disagreement(reviews, rf.wide_disagreement_range),
     ]
     out = pd.concat(parts, ignore_index=True)
     out = out.sort_values(

@@ -89,9 +89,13 @@ def unit_flags(flags: pd.DataFrame) -> pd.DataFrame:
     """Turn :func:`assessment.review_flags.review_flags` output into ``unit_id, flag`` rows.
 
     ``mutual_inflation`` concerns both units of the pair; reviewer-level flags (reviewee
-    empty) concern the reviewer. Suitable as ``score_year(extra_flags=...)``.
+    empty) concern the reviewer; ``wide_disagreement`` (reviewer empty) the reviewee.
+    Suitable as ``score_year(extra_flags=...)``.
     """
-    reviewer = flags[["reviewer_unit_id", "flag"]].rename(columns={"reviewer_unit_id": "unit_id"})
+    # wide_disagreement has no reviewer: it concerns the reviewee only.
+    reviewer = flags.loc[flags["reviewer_unit_id"].notna(), ["reviewer_unit_id", "flag"]].rename(
+        columns={"reviewer_unit_id": "unit_id"}
+    )
     reviewee = flags.loc[flags["reviewee_unit_id"].notna(), ["reviewee_unit_id", "flag"]].rename(
         columns={"reviewee_unit_id": "unit_id"}
     )

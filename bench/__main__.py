@@ -41,7 +41,10 @@ class Measurement:
 def measure(stage: str, *args: str) -> tuple[float, float, int]:
     """Run a stage in a child process: (its own wall seconds, its peak RSS in MiB, records)."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "bench.stages", stage, *args], stdout=subprocess.PIPE, text=True, env=os.environ
+        [sys.executable, "-m", "bench.stages", stage, *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ,
     )
     assert child.stdout is not None
     output = child.stdout.read()
@@ -104,7 +107,11 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     report = {
         "started_at": started,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "results": [asdict(m) | {"records_per_second": m.per_second} for m in results],
     }
     path = out / "latest.json"

@@ -51,7 +51,9 @@ def score_allocate(db: str) -> int:
     with open_warehouse(db) as conn:
         outcome = score_year_task.fn(conn, 2025, cfg)
         allocate_year_task.fn(conn, 2025, cfg)
-        reviews = conn.sql("select count(*) from reviews where year = 2025 and status = 'accepted'").fetchall()
+        reviews = conn.sql(
+            "select count(*) from reviews where year = 2025 and status = 'accepted'"
+        ).fetchall()
     return outcome.units + int(reviews[0][0])
 
 

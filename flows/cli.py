@@ -27,7 +27,9 @@ app = typer.Typer(
 )
 units_app = typer.Typer(help="The pilot-unit registry.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Steward review of quarantined records.", no_args_is_help=True)
+review_app = typer.Typer(help="Steward decisions on individual reviews.", no_args_is_help=True)
 app.add_typer(units_app, name="units")
+app.add_typer(review_app, name="review")
 app.add_typer(quarantine_app, name="quarantine")
 
 
@@ -365,6 +367,95 @@ def _check_assignment(year: int, db: Path, rules: object) -> None:
     for row in found.itertuples(index=False):
         table.add_row(*[str(v) for v in row])
     console.print(table)
+
+
+def _decide_review(year: int, review_id: str, action: str, reason: str, by: str | None, db: Path) -> None:
+    import getpass
+
+    from flows.preflight import check_writable
+    from warehouse.connection import open_warehouse
+    from warehouse.review_exclusions import decide
+
+    if not reason.strip():
+        raise UsageProblem("--reason must say why")
+    check_writable(db)
+    with open_warehouse(db) as conn:
+        changed = decide(conn, year, review_id, action, reason, by or getpass.getuser())
+    done = "excluded from" if action == "exclude" else "taken back into"
+    if changed:
+        console.print(
+            f"review {review_id} {done} scoring; run `unionflow score --year {year}` to re-score",
+            highlight=False,
+        )
+    else:
+        console.print(f"review {review_id} is already {done} scoring; nothing recorded", highlight=False)
+
+
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why (kept in the audit trail).")]
+ByOption = Annotated[str | None, typer.Option("--by", help="Who decides [default: the OS user].")]
+
+
+@review_app.command("exclude")
+def review_exclude(
+    review_id: Annotated[str, typer.Argument(help="The review to leave out of scoring.")],
+    year: YearOption,
+    reason: ReasonOption,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Exclude a (flagged) review from scoring; audited. Re-score afterwards."""
+    _decide_review(year, review_id, "exclude", reason, by, _db(db))
+
+
+@review_app.command("include")
+def review_include(
+    review_id: Annotated[str, typer.Argument(help="The excluded review to take back.")],
+    year: YearOption,
+    reason: ReasonOption,
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Take an excluded review back into scoring; audited."""
+    _decide_review(year, review_id, "include", reason, by, _db(db))
+
+
+@review_app.command("exclusions")
+def review_exclusions(year: YearOption, db: DbOption = None) -> None:
+    """The audit trail of the year's exclusion decisions."""
+    from rich.table import Table
+
+    from warehouse.connection import open_warehouse
+    from warehouse.review_exclusions import decisions
+
+    with open_warehouse(_db(db), read_only=True) as conn:
+        trail = decisions(conn, year)
+    table = Table(title=f"{year}: review exclusion decisions")
+    for column in ("review_id", "action", "reason", "decided_by", "decided_at"):
+        table.add_column(column)
+    for row in trail.itertuples(index=False):
+        table.add_row(row.review_id, row.action, row.reason, row.decided_by, str(row.decided_at))
+    console.print(table)
+
+
+@app.command()
+def feedback(
+    year: YearOption,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the per-unit sheets.")],
+    db: DbOption = None,
+    lang: Annotated[str, typer.Option("--lang", help="en or zh.")] = "en",
+) -> None:
+    """Write one feedback sheet per unit (criterion means, comments; reviewers as R01, R02, …)."""
+    from reports.feedback import write_feedback
+    from warehouse import assessment as store
+    from warehouse.connection import open_warehouse
+
+    if lang not in ("en", "zh"):
+        raise UsageProblem(f"--lang must be en or zh, not {lang!r}")
+    with open_warehouse(_db(db), read_only=True) as conn:
+        units = store.active_units(conn, year)
+        reviews = store.accepted_reviews(conn, year)
+    written = write_feedback(out, year, units, reviews, lang=lang)
+    console.print(f"wrote {len(written)} feedback sheets to {out}", highlight=False)
 
 
 @app.command()

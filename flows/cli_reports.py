@@ -36,10 +36,14 @@ ByOption = Annotated[
 
 
 def _console() -> Console:
+    import sys
+
     from rich.console import Console
 
-    # markup off: unit names, reasons and notes are user text and must print as they are.
-    return Console(highlight=False, soft_wrap=True, markup=False)
+    # markup off: unit names, reasons and notes are user text and must print as they are. Wide when
+    # piped, so tables are not folded into unreadable columns in logs.
+    width = None if sys.stdout.isatty() else 160
+    return Console(highlight=False, soft_wrap=True, markup=False, width=width)
 
 
 def _db(db: Path | None) -> Path:
@@ -65,7 +69,7 @@ def _local(value: object) -> str:
 
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return ""
-    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    stamp = pd.Timestamp(value)
     if stamp.tzinfo is None:
         stamp = stamp.tz_localize("UTC")
     return stamp.tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")

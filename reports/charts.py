@@ -76,7 +76,7 @@ def histogram(
         )
     for b in range(n_bins):
         x = left + b * bar_w
-        base = top + plot_h
+        base: float = top + plot_h
         for grade in grade_order:
             count = int(counts.get((b, grade), 0))
             if not count:
@@ -96,7 +96,8 @@ def histogram(
     for b in range(0, n_bins + 1, 2):
         x = left + b * bar_w
         parts.append(
-            f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" class="tick">{edges[b]:.0f}</text>'
+            f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" class="tick">'
+            f"{edges[b]:.0f}</text>"
         )
     parts.append(
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="{MUTED}"/>'

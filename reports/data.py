@@ -90,8 +90,10 @@ def _num(value: Any, digits: int = 2) -> str:
 
 _EVIDENCE: dict[str, dict[str, str]] = {
     "en": {
-        "mutual_inflation": "scored each other {ab} and {ba}; other reviewers' means {others_b} and {others_a} "
-        "(margin {margin})",
+        "mutual_inflation": (
+            "scored each other {ab} and {ba}; "
+            "other reviewers' means {others_b} and {others_a} (margin {margin})"
+        ),
         "flat_reviewer": "{n} reviews, every score {value}",
         "flat_reviewer_mixed": "{n} reviews, scores never vary",
         "contrarian": "correlation {corr} with other reviewers over {n} reviews",

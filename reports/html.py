@@ -154,10 +154,18 @@ def render_html(
             )
         ),
         "by_grade": Markup(  # noqa: S704
-            bar_chart(_allocation_bars(data, "grade", list(GRADE_ORDER), lang), title=text["chart_by_grade"])
+            bar_chart(
+                _allocation_bars(data, "grade", list(GRADE_ORDER), lang),
+                title=text["chart_by_grade"],
+                unit=text["currency"],
+            )
         ),
         "by_level": Markup(  # noqa: S704
-            bar_chart(_allocation_bars(data, "level", ["city", "county"], lang), title=text["chart_by_level"])
+            bar_chart(
+                _allocation_bars(data, "level", ["city", "county"], lang),
+                title=text["chart_by_level"],
+                unit=text["currency"],
+            )
         ),
     }
     flags = flag_rows(data, lang)
@@ -205,9 +213,7 @@ def render_html(
     return environment().get_template("report.html.j2").render(context)
 
 
-def write_html(
-    path: Path, data: ReportData, lang: str = "en", *, top_n: int = DEFAULT_TOP_N
-) -> Path:
+def write_html(path: Path, data: ReportData, lang: str = "en", *, top_n: int = DEFAULT_TOP_N) -> Path:
     """Write report.html (UTF-8) and return its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_html(data, lang, top_n=top_n), encoding="utf-8", newline="\n")

@@ -18,6 +18,7 @@ _EN: dict[str, str] = {
     "run_line": "Allocation run {run} ({status}) · score run {score_run} · peer method {method}",
     "published_at": "published {when}",
     "contents": "Contents",
+    "currency": "CNY",
     # headline
     "headline": "Headline figures",
     "registered": "Units registered",
@@ -124,7 +125,9 @@ _EN: dict[str, str] = {
         "Any objection to a unit's result may be raised with the contact above during the objection period, "
         "stating the unit and the reasons. Objections received after the period cannot be considered."
     ),
-    "notice_summary": "{funded} units are proposed for subsidies totalling {allocated} CNY (fund: {budget} CNY).",
+    "notice_summary": (
+        "{funded} units are proposed for subsidies totalling {allocated} CNY (fund: {budget} CNY)."
+    ),
     "notice_funded": "Proposed subsidies",
     "notice_others": "Other assessed units",
     "notice_no": "No.",
@@ -140,6 +143,7 @@ _ZH: dict[str, str] = {
     "run_line": "分配批次 {run}（{status}）· 评分批次 {score_run} · 互评计算方法 {method}",
     "published_at": "发布于 {when}",
     "contents": "目录",
+    "currency": "元",
     "headline": "主要数据",
     "registered": "试点单位",
     "registered_note": "{year}年度在册试点单位",
@@ -176,7 +180,10 @@ _ZH: dict[str, str] = {
     "filter_level": "全部级别",
     "showing": "显示 {shown} / {total} 家单位",
     "sort_hint": "点击表头可排序。",
-    "truncated": "本页按排名列出前 {top:,} 家单位（共 {total:,} 家）；完整名单见 report.xlsx（Scores 工作表）和 scores.csv。",
+    "truncated": (
+        "本页按排名列出前 {top:,} 家单位（共 {total:,} 家）；"
+        "完整名单见 report.xlsx（Scores 工作表）和 scores.csv。"
+    ),
     "charts": "图表",
     "chart_distribution": "总分分布",
     "chart_distribution_note": "已评分单位 {scored} 家，每 5 分一组；另有 {unscored} 家单位无总分",
@@ -230,7 +237,9 @@ _ZH: dict[str, str] = {
     "notice_period": "公示期",
     "notice_period_value": "{start}至{end}（{days}天）",
     "notice_contact": "联系方式",
-    "notice_objections": "公示期内如有异议，请向上述联系人反映，写明单位名称和具体理由。逾期提出的异议不予受理。",
+    "notice_objections": (
+        "公示期内如有异议，请向上述联系人反映，写明单位名称和具体理由。逾期提出的异议不予受理。"
+    ),
     "notice_summary": "拟对 {funded} 家单位给予奖补，合计 {allocated} 元（资金总额 {budget} 元）。",
     "notice_funded": "拟奖补单位名单",
     "notice_others": "其他参评单位",

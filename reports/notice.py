@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-from jinja2 import Environment, PackageLoader
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from assessment.config import ConfigError
 from reports.data import missing
@@ -66,7 +66,9 @@ def load_notice_settings(path: Path | None) -> NoticeSettings:
             raise ConfigError(f"notice.{key}", f"unknown key (known: {', '.join(known)})")
         if key == "objection_days":
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError("notice.objection_days", f"must be a whole number of days ≥ 1, got {value!r}")
+                raise ConfigError(
+                    "notice.objection_days", f"must be a whole number of days ≥ 1, got {value!r}"
+                )
         elif not isinstance(value, str):
             raise ConfigError(f"notice.{key}", f"must be a string, got {value!r}")
         values[key] = value
@@ -84,7 +86,7 @@ def _date(day: dt.date, lang: str) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
 
 
-def _md(text: Any) -> str:
+def md_text(text: Any) -> str:
     """Text safe inside a Markdown table cell: no markup, no HTML, no column breaks."""
     value = " ".join(str(text).split())
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -154,9 +156,7 @@ def notice_content(
         funded=funded,
         others=others,
         total=f"{allocated:,}",
-        footer=text["notice_run"].format(
-            run=notice.allocation_run_id, date=_date(notice.period_start, lang)
-        ),
+        footer=text["notice_run"].format(run=notice.allocation_run_id, date=_date(notice.period_start, lang)),
         issuer=settings.issuer or text["notice_issuer"],
     )
 
@@ -166,12 +166,14 @@ def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("reports", "templates"),
         # HTML templates (*.html.j2) are autoescaped; the Markdown one escapes with its own |md filter.
-        autoescape=lambda name: not (name or "").endswith(".md.j2"),
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "html.j2"), disabled_extensions=("md.j2",), default=True
+        ),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["md"] = _md
+    env.filters["md"] = md_text
     return env
 
 

@@ -23,7 +23,6 @@ from typing import Any
 
 import pandas as pd
 import xlsxwriter
-from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from reports.cells import neutralise
@@ -311,7 +310,9 @@ def write_xlsx(
     )
     fmt = _Formats(book)
     _summary(book, fmt, data, lang)
-    _write_table(book, fmt, "Scores", SCORES_COLUMNS, _frame_rows(data.scores, SCORES_COLUMNS), lang, max_rows)
+    _write_table(
+        book, fmt, "Scores", SCORES_COLUMNS, _frame_rows(data.scores, SCORES_COLUMNS), lang, max_rows
+    )
     total = int(data.allocations["amount_cny"].sum())
     _write_table(
         book,

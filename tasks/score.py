@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
@@ -12,6 +13,7 @@ from assessment import AssessmentConfig, config_hash, review_flags, score_year, 
 from assessment.fingerprints import frames_hash
 from warehouse import assessment as store
 from warehouse.connection import MissingData
+from warehouse.review_exclusions import excluded_reviews
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,17 @@ def score_year_task(conn: duckdb.DuckDBPyConnection, year: int, cfg: AssessmentC
         raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
     submissions = store.accepted_submissions(conn, year)
     reviews = store.accepted_reviews(conn, year)
+    excluded = excluded_reviews(conn, year)
+    # Reviews a steward excluded are left out of the flags as well as of the peer score.
     scoring_reviews = reviews.drop(columns=["submitted_at", "comment"])
+    scoring_reviews = scoring_reviews[~scoring_reviews["review_id"].isin(excluded)]
     inputs = frames_hash(
-        {"units": units[["unit_id", "name", "level"]], "submissions": submissions, "reviews": scoring_reviews}
+        {
+            "units": units[["unit_id", "name", "level"]],
+            "submissions": submissions,
+            "reviews": scoring_reviews,
+            "excluded": pd.DataFrame({"review_id": excluded}, dtype=object),
+        }
     )
     config = config_hash(cfg)
     existing = store.find_score_run(conn, year, config, inputs)

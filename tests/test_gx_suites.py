@@ -264,7 +264,11 @@ def test_grades_consistent_flags_inversions_and_missing_totals() -> None:
 def test_allocation_frames_check_bounds_and_budget() -> None:
     scores = pd.DataFrame({"unit_id": ["A"], "total": [80.0], "rank": [1], "grade": ["good"]})
     allocations = pd.DataFrame(
-        {"unit_id": ["A", "B", "C"], "amount_cny": [20_050, 4_000, 100], "reason": ["funded"] * 2 + ["ineligible"]}
+        {
+            "unit_id": ["A", "B", "C"],
+            "amount_cny": [20_050, 4_000, 100],
+            "reason": ["funded"] * 2 + ["ineligible"],
+        }
     )
     run = {"allocation_run_id": 7, "budget": 20_000, "floor": 5_000, "cap": 25_000, "step": 100}
     frames = score_frames(scores, allocations, run)

@@ -122,7 +122,9 @@ def test_the_page_sorts_filters_and_makes_no_network_request_in_chromium(
 
         # Sorting by rank gives back the published order (rank, then unit_id for ties).
         page.click("#scores-table th[data-key='rank']")
-        order = page.evaluate("Array.from(document.querySelectorAll('#scores-table tbody tr')).map(r => r.dataset.unit)")
+        order = page.evaluate(
+            "Array.from(document.querySelectorAll('#scores-table tbody tr')).map(r => r.dataset.unit)"
+        )
         ranked = [r["unit_id"] for r in scores if r["rank"]]
         assert order[: len(ranked)] == ranked
 
@@ -135,7 +137,9 @@ def test_the_page_sorts_filters_and_makes_no_network_request_in_chromium(
             "Array.from(document.querySelectorAll('#scores-table tbody tr')).filter(r => !r.hidden).length"
         )
         assert visible == sum(r["grade"] == "excellent" for r in scores) > 0
-        assert f"{visible} of {len(scores)}" in page.evaluate("document.getElementById('f-count').textContent")
+        assert f"{visible} of {len(scores)}" in page.evaluate(
+            "document.getElementById('f-count').textContent"
+        )
         page.evaluate(
             "(() => { const s = document.getElementById('f-grade'); s.value = '';"
             " s.dispatchEvent(new Event('change')); })()"

@@ -177,3 +177,38 @@ def test_unit_flags_attach_mutual_inflation_to_both_units() -> None:
         ["B", "mutual_inflation"],
         ["X", "contrarian"],
     ]
+
+
+def test_a_reviewee_whose_reviewers_disagree_widely_is_flagged() -> None:
+    import pandas as pd
+
+    from assessment import load_config, review_flags
+
+    scores = [(90, 90, 90, 90, 90), (88, 89, 90, 91, 92), (40, 85, 86, 87, 88)]
+    reviews = pd.DataFrame(
+        [
+            {"review_id": f"R{i}", "reviewer_unit_id": f"U{i}", "reviewee_unit_id": "T",
+             **dict(zip(["guidance", "skills", "innovation", "institution", "service"], s, strict=True))}
+            for i, s in enumerate(scores)
+        ]
+    )  # fmt: skip
+    found = review_flags(reviews, load_config())
+    wide = found[found["flag"] == "wide_disagreement"]
+    assert list(wide["reviewee_unit_id"]) == ["T"]
+    assert wide["reviewer_unit_id"].isna().all()
+    assert '"widest": "guidance"' in wide["evidence"].iloc[0]
+
+
+def test_reviewers_within_the_range_are_not_flagged_for_disagreement() -> None:
+    import pandas as pd
+
+    from assessment import load_config, review_flags
+
+    reviews = pd.DataFrame(
+        [
+            {"review_id": f"R{i}", "reviewer_unit_id": f"U{i}", "reviewee_unit_id": "T",
+             "guidance": 70 + 10 * i, "skills": 80, "innovation": 80, "institution": 80, "service": 80}
+            for i in range(3)
+        ]
+    )  # fmt: skip
+    assert "wide_disagreement" not in set(review_flags(reviews, load_config())["flag"])

@@ -138,9 +138,7 @@ def headline(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int)
 
 def score_run_hashes(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> dict[str, object]:
     """A score run's metadata (peer method, config and input hashes, creation time)."""
-    frame = conn.sql(
-        "select * from score_runs where score_run_id = $id", params={"id": score_run_id}
-    ).df()
+    frame = conn.sql("select * from score_runs where score_run_id = $id", params={"id": score_run_id}).df()
     return {} if frame.empty else frame.iloc[0].to_dict()
 
 
@@ -183,7 +181,7 @@ def objection_period(
 
 
 def _aware(value: object) -> dt.datetime:
-    stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    stamp = pd.Timestamp(value)
     return stamp.to_pydatetime() if stamp.tzinfo else stamp.tz_localize("UTC").to_pydatetime()
 
 

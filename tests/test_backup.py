@@ -1,0 +1,135 @@
+"""Backups before and after a publication, listing them, and restoring them exactly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from prefect import flow
+from typer.testing import CliRunner
+
+from flows.annual import annual_assessment
+from flows.assessment import publish
+from flows.cli_operations import backup_app
+from tasks.backup import backup_task
+from tasks.publish import publish_run_task, write_csv_outputs_task
+from warehouse import assessment as store
+from warehouse.backup import BackupError, backups_root, list_backups, restore
+from warehouse.connection import open_warehouse
+from warehouse.sql import run
+
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
+
+YEAR = 2025
+
+
+@flow(name="publish-with-backups")
+def publish_with_backups(year: int, out: str, db: str) -> tuple[Path, Path]:
+    """What the publish flow does once it calls `backup_task` around the publication."""
+    with open_warehouse(db) as conn:
+        latest = store.latest_allocation_run(conn, year)
+        assert latest is not None
+        before = backup_task(conn, Path(db), year, int(str(latest["allocation_run_id"])), "before")
+        run_id, score_run_id, _ = publish_run_task(conn, year, None)
+        write_csv_outputs_task(conn, year, run_id, score_run_id, Path(out))
+        after = backup_task(conn, Path(db), year, run_id, "after")
+    return before, after
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A warehouse whose 2025 allocation was published between two backups."""
+    from synth import synthesize
+
+    base = tmp_path_factory.mktemp("backup")
+    synthesize(base / "source", units=80, year=YEAR, seed=5)
+    db = base / "w.duckdb"
+    # The annual run publishes once (run 1); a new budget gives a draft run 2 to publish with backups.
+    annual_assessment(year=YEAR, source=str(base / "source"), out=str(base / "first"), db=str(db))
+    from flows.assessment import allocate
+
+    allocate(year=YEAR, db=str(db), budget=800_000)
+    with open_warehouse(db) as conn:
+        run(conn, "update allocation_runs set status = 'superseded' where status = 'published'")
+    before, after = publish_with_backups(YEAR, str(base / "out"), str(db))
+    return {"base": base, "db": db, "out": base / "out", "before": before, "after": after}
+
+
+def test_backups_are_named_by_year_run_and_moment_with_a_manifest(published: dict[str, Path]) -> None:
+    before, after = published["before"], published["after"]
+    assert before.name == "w-2025-run2-before" and after.name == "w-2025-run2-after"
+    assert before.parent == after.parent == backups_root(published["db"])
+    manifest = json.loads((after / "backup.json").read_text(encoding="utf-8"))
+    assert manifest["year"] == YEAR and manifest["allocation_run_id"] == 2 and manifest["moment"] == "after"
+    assert manifest["db"] == str(published["db"].resolve())
+    assert manifest["row_counts"]["allocations"] > 0
+    assert (after / "schema.sql").is_file() and (after / "load.sql").is_file()
+
+
+def test_list_backups_returns_both_oldest_first(published: dict[str, Path]) -> None:
+    found = list_backups(backups_root(published["db"]))
+    assert [(b.moment, b.allocation_run_id) for b in found] == [("before", 2), ("after", 2)]
+    assert list_backups(published["base"] / "nowhere") == []
+
+
+def test_restoring_the_after_backup_republishes_identical_bytes(
+    published: dict[str, Path], tmp_path: Path
+) -> None:
+    restored = tmp_path / "restored.duckdb"
+    info = restore(published["after"], restored)
+    assert info.allocation_run_id == 2
+    outcome = publish(year=YEAR, out=str(tmp_path / "out"), db=str(restored))
+    assert outcome.allocation_run_id == 2 and outcome.superseded_run_id is None  # already published
+    for name in ("allocations.csv", "scores.csv", "quarantine.csv"):
+        assert (tmp_path / "out" / name).read_bytes() == (published["out"] / name).read_bytes(), name
+
+
+def test_the_before_backup_holds_the_draft_and_publishing_it_gives_the_same_list(
+    published: dict[str, Path], tmp_path: Path
+) -> None:
+    restored = tmp_path / "before.duckdb"
+    restore(published["before"], restored)
+    with open_warehouse(restored, read_only=True) as conn:
+        status = run(conn, "select status from allocation_runs where allocation_run_id = 2")
+    assert status == [("draft",)]
+    publish(year=YEAR, out=str(tmp_path / "out"), db=str(restored))
+    assert (tmp_path / "out" / "allocations.csv").read_bytes() == (
+        published["out"] / "allocations.csv"
+    ).read_bytes()
+
+
+def test_restore_refuses_an_existing_file_unless_forced(published: dict[str, Path], tmp_path: Path) -> None:
+    target = tmp_path / "taken.duckdb"
+    target.write_bytes(b"not a warehouse")
+    with pytest.raises(BackupError, match="--force"):
+        restore(published["after"], target)
+    assert target.read_bytes() == b"not a warehouse"
+    restore(published["after"], target, force=True)
+    with open_warehouse(target, read_only=True) as conn:
+        assert run(conn, "select count(*) from allocation_runs")[0][0] == 2
+
+
+def test_a_folder_without_manifest_is_not_a_backup(tmp_path: Path) -> None:
+    with pytest.raises(BackupError, match="not a unionflow backup"):
+        restore(tmp_path, tmp_path / "x.duckdb")
+
+
+def test_the_backup_commands(published: dict[str, Path], tmp_path: Path) -> None:
+    app = typer.Typer()
+    app.add_typer(backup_app, name="backup")
+    runner = CliRunner()
+    listed = runner.invoke(app, ["backup", "list", "--db", str(published["db"])])
+    assert listed.exit_code == 0, listed.output
+    assert "w-2025-run2-before" in listed.output and "w-2025-run2-after" in listed.output
+    target = tmp_path / "cli.duckdb"
+    restored = runner.invoke(app, ["backup", "restore", str(published["after"]), "--to", str(target)])
+    assert restored.exit_code == 0, restored.output
+    assert "restored" in restored.output and target.is_file()
+    again = runner.invoke(app, ["backup", "restore", str(published["after"]), "--to", str(target)])
+    assert isinstance(again.exception, BackupError)  # flows.cli.main prints it as one line, exit 2
+    forced = runner.invoke(
+        app, ["backup", "restore", str(published["after"]), "--to", str(target), "--force"]
+    )
+    assert forced.exit_code == 0, forced.output
