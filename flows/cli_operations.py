@@ -65,7 +65,7 @@ def backup_list(
     for info in found:
         table.add_row(
             info.path.name,
-            info.created_at,
+            info.created_at[:19].replace("T", " "),
             str(info.year),
             str(info.allocation_run_id),
             info.moment,

@@ -35,9 +35,9 @@ def test_excluding_a_flagged_review_is_audited_and_changes_the_score(scored_db: 
         assert excluded_reviews(conn, 2025) == [review_id]
         trail = decisions(conn, 2025)
     after = score(year=2025, db=str(scored_db))
-    assert list(trail[["review_id", "action", "reason", "decided_by"]].itertuples(index=False, name=None)) == [
-        (review_id, "exclude", "flat reviewer", "steward-1")
-    ]
+    assert list(
+        trail[["review_id", "action", "reason", "decided_by"]].itertuples(index=False, name=None)
+    ) == [(review_id, "exclude", "flat reviewer", "steward-1")]
     assert after.score_run_id != before.score_run_id
     assert after.input_hash != before.input_hash
 

@@ -131,7 +131,9 @@ def test_scores_stage_blocks_on_impossible_totals_and_budget(warehouse_copy: Pat
 
         unit = run(conn, "select min(unit_id) from scores where grade = 'fail'")[0][0]
         run(conn, "update scores set total = 120 where unit_id = ?", [unit])
-        run(conn, "update allocation_runs set budget = 10000 where allocation_run_id = ?", [allocation_run_id])
+        run(
+            conn, "update allocation_runs set budget = 10000 where allocation_run_id = ?", [allocation_run_id]
+        )
         broken = validate_scores_task.fn(conn, YEAR, allocation_run_id, docs)
         history = validation_history(conn, suite="scores.critical")
 
@@ -144,7 +146,9 @@ def test_scores_stage_blocks_on_impossible_totals_and_budget(warehouse_copy: Pat
     assert list(history["success"]) == [False, True]
     # Both stages were built into one site; the index lists the records and the scores runs.
     index = (docs / "index.html").read_text(encoding="utf-8")
-    assert f"{YEAR}-records" in index and f"{YEAR}-scores-allocation-1" in index and "scores.critical" in index
+    assert (
+        f"{YEAR}-records" in index and f"{YEAR}-scores-allocation-1" in index and "scores.critical" in index
+    )
 
 
 def test_validate_command_exits_1_on_a_critical_failure(warehouse_copy: Path) -> None:

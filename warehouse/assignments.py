@@ -19,8 +19,8 @@ def replace_assignments(conn: duckdb.DuckDBPyConnection, year: int, pairs: pd.Da
         try:
             run(
                 conn,
-                "insert into assignments by name"
-                " select year, reviewer_unit_id, reviewee_unit_id, seed, created_at from incoming_assignments",
+                "insert into assignments by name select year, reviewer_unit_id, reviewee_unit_id, seed,"
+                " created_at from incoming_assignments",
             )
         finally:
             conn.unregister("incoming_assignments")

@@ -132,7 +132,7 @@ def backup(
     run(conn, f"export database {_literal(str(partial))} (format parquet)")
     manifest: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
         "year": year,
         "allocation_run_id": allocation_run_id,
         "moment": moment,
