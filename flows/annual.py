@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from prefect import flow
 
 from flows.assessment import allocate, publish, score
 from flows.collect import collect
+from flows.runners import task_runner
+from flows.validate import validate
 from tasks.allocate import AllocationOutcome
 from tasks.publish import Publication
 from tasks.score import ScoreOutcome
@@ -36,10 +39,23 @@ def annual_assessment(
     cap: int | None = None,
     step: int | None = None,
     supersede: str | None = None,
+    partitions: int | None = None,
+    runner: str = "default",
+    dask_address: str | None = None,
+    lang: str = "en",
+    publish_to: str | None = None,
 ) -> AnnualOutcome:
-    """Run the whole cycle for `year` from `source` (folder or portal URL) into `out`."""
-    reconciliations = collect(year=year, source=source, db=db)
+    """Run the whole cycle for `year` from `source` (folder or portal URL) into `out`.
+
+    `runner` = "dask" runs the partitioned validation on a Dask cluster (`dask_address`, or a
+    local cluster when none is given); the outputs are identical whatever the runner.
+    """
+    collecting = collect.with_options(task_runner=task_runner(runner, dask_address))
+    reconciliations = collecting(year=year, source=source, db=db, partitions=partitions)
+    checked = validate(year=year, db=db, docs=str(Path(out) / "validation"))
     scored = score(year=year, db=db, config=config)
     allocated = allocate(year=year, db=db, config=config, budget=budget, floor=floor, cap=cap, step=step)
-    published = publish(year=year, out=out, db=db, supersede=supersede)
+    published = publish(
+        year=year, out=out, db=db, supersede=supersede, lang=lang, to=publish_to, records_validation=checked
+    )
     return AnnualOutcome(reconciliations, scored, allocated, published)

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
 from pathlib import Path
 
 from prefect import flow
 
 from assessment import AssessmentConfig, load_config, with_overrides
+from reports.notice import load_notice_settings
 from tasks.allocate import AllocationOutcome, allocate_year_task
-from tasks.publish import Publication, publish_run_task, write_csv_outputs_task
+from tasks.publish import Publication, post_allocation_task, publish_run_task, write_csv_outputs_task
+from tasks.reports import ValidationSummary, write_notice_task, write_reports_task
 from tasks.score import ScoreOutcome, score_year_task
-from warehouse.connection import open_warehouse
+from tasks.validate import ValidationOutcome, validate_records_task, validate_scores_task
+from warehouse import assessment as store
+from warehouse.connection import MissingData, open_warehouse
+from warehouse.publication import check_final_allowed, record_final
 
 
 def resolve_config(
@@ -54,9 +61,51 @@ def allocate(
 
 
 @flow(name="publish")
-def publish(year: int, out: str, db: str = "unionflow.duckdb", supersede: str | None = None) -> Publication:
-    """Publish the year's latest allocation run and write the output files (SPEC section 9)."""
+def publish(
+    year: int,
+    out: str,
+    db: str = "unionflow.duckdb",
+    supersede: str | None = None,
+    lang: str = "en",
+    stage: str | None = None,
+    force: str | None = None,
+    to: str | None = None,
+    notice_config: str | None = None,
+    records_validation: ValidationOutcome | None = None,
+) -> Publication:
+    """Publish the year's latest allocation run and write the output files (SPEC section 9).
+
+    `stage="notice"` only posts the public notice (公示) and opens the objection period;
+    `stage="final"` publishes after it, refused while the period is open or an objection is
+    unresolved unless `force` gives a reason. Critical validation failures (records and scores
+    suites) block publication: nothing is marked published and no result file is written.
+    """
+    folder = Path(out)
     with open_warehouse(db) as conn:
+        latest = store.latest_allocation_run(conn, year)
+        if latest is None:
+            raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
+        run_id, score_run_id = int(str(latest["allocation_run_id"])), int(str(latest["score_run_id"]))
+        if stage == "notice":
+            settings = load_notice_settings(Path(notice_config) if notice_config else None)
+            files = write_notice_task(conn, year, run_id, folder, lang, None, settings)
+            return Publication(run_id, score_run_id, None, files, stage="notice")
+        now = dt.datetime.now(dt.UTC)
+        if stage == "final":
+            check_final_allowed(conn, year, now, force, forced_by=getpass.getuser())
+        docs = folder / "validation"
+        checks = [records_validation or validate_records_task(conn, year, docs)]
+        checks.append(validate_scores_task(conn, year, run_id, docs))
+        failures = [line for check in checks for line in check.critical_failures]
+        warnings = [line for check in checks for line in check.warnings]
+        if failures:
+            return Publication(run_id, score_run_id, None, [], stage or "publish", True, failures, warnings)
         run_id, score_run_id, previous = publish_run_task(conn, year, supersede)
-        files = write_csv_outputs_task(conn, year, run_id, score_run_id, Path(out))
-    return Publication(run_id, score_run_id, previous, files)
+        if stage == "final":
+            record_final(conn, year, run_id, now, force)
+        files = write_csv_outputs_task(conn, year, run_id, score_run_id, folder)
+        summary = ValidationSummary(success=True, lines=warnings, docs_link="validation/index.html")
+        files += write_reports_task(conn, year, run_id, folder, lang, summary)
+        if to:
+            post_allocation_task(conn, year, run_id, to)
+    return Publication(run_id, score_run_id, previous, files, stage or "publish", False, [], warnings)

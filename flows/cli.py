@@ -33,13 +33,21 @@ app.add_typer(review_app, name="review")
 app.add_typer(quarantine_app, name="quarantine")
 
 
-def _mount_portal() -> None:
+def _mount_subcommands() -> None:
+    # Commands written next to their feature; registering them here keeps one entry point.
+    from flows.cli_reports import objection_app
+    from flows.cli_stewardship import history_command, reject_command, release_command, validate_command
     from portal.cli import portal_app
 
     app.add_typer(portal_app, name="portal", help="The reference federation portal (for demos and tests).")
+    app.add_typer(objection_app, name="objection", help="Objections raised during the public notice (公示).")
+    app.command("validate")(validate_command)
+    quarantine_app.command("release")(release_command)
+    quarantine_app.command("reject")(reject_command)
+    quarantine_app.command("history")(history_command)
 
 
-_mount_portal()
+_mount_subcommands()
 
 
 class _LazyConsole:
@@ -94,6 +102,25 @@ FloorOption = Annotated[int | None, typer.Option("--floor", help="Smallest amoun
 CapOption = Annotated[int | None, typer.Option("--cap", help="Largest amount per unit [20,000].")]
 StepOption = Annotated[int | None, typer.Option("--step", help="Amounts are multiples of this [100].")]
 OutOption = Annotated[Path, typer.Option("--out", help="Folder for the published files.")]
+PartitionsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--partitions", min=1, help="Validate in this many partitions [default: one per 500,000 records]."
+    ),
+]
+RunnerOption = Annotated[str, typer.Option("--runner", help="Where tasks run: default (threads) or dask.")]
+DaskOption = Annotated[
+    str | None,
+    typer.Option("--dask-address", help="Dask scheduler, e.g. tcp://host:8786 [default: local cluster]."),
+]
+
+
+def _checked_runner(runner: str) -> str:
+    from flows.runners import RUNNERS
+
+    if runner not in RUNNERS:
+        raise UsageProblem(f"--runner must be one of {', '.join(RUNNERS)}, not {runner!r}")
+    return runner
 
 
 def _checked_config(
@@ -179,6 +206,27 @@ def allocate(
     )
 
 
+LangOption = Annotated[str, typer.Option("--lang", help="Report language: en or zh.")]
+
+
+def _checked_lang(lang: str) -> str:
+    if lang not in ("en", "zh"):
+        raise UsageProblem(f"--lang must be en or zh, not {lang!r}")
+    return lang
+
+
+def _report_blocked(publication: object) -> None:
+    """Exit 1 with the list of critical validation failures that stopped publication."""
+    failures = getattr(publication, "failures", [])
+    errors.print(
+        f"publication blocked by {len(failures)} critical validation failures (nothing was published):",
+        highlight=False,
+    )
+    for line in failures:
+        errors.print(f"  - {line}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
 @app.command()
 def publish(
     year: YearOption,
@@ -187,16 +235,56 @@ def publish(
     supersede: Annotated[
         str | None, typer.Option("--supersede", help="Reason for replacing an already published allocation.")
     ] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Portal base URL to push the allocation to.")] = None,
+    stage: Annotated[
+        str | None,
+        typer.Option("--stage", help="notice: post the public notice (公示); final: publish after it."),
+    ] = None,
+    force: Annotated[
+        str | None, typer.Option("--force", help="Reason to publish --stage final despite open objections.")
+    ] = None,
+    lang: LangOption = "en",
+    notice_config: Annotated[
+        Path | None, typer.Option("--notice-config", help="TOML with [notice] objection_days, contact.")
+    ] = None,
 ) -> None:
-    """Publish the year's latest allocation and write scores.csv, allocations.csv, quarantine.csv."""
+    """Publish the year's latest allocation: scores.csv, allocations.csv, quarantine.csv, report.html,
+    report.xlsx and validation/ (or, with --stage notice, the public notice)."""
     from flows.assessment import publish as publish_flow
     from flows.preflight import check_writable
 
+    if stage not in (None, "notice", "final"):
+        raise UsageProblem(f"--stage must be notice or final, not {stage!r}")
+    if force is not None and stage != "final":
+        raise UsageProblem("--force only applies to --stage final")
+    if notice_config is not None and not notice_config.is_file():
+        raise UsageProblem(f"notice config {notice_config} does not exist")
     check_writable(_db(db))
     with console.status(f"publishing {year} …"):
-        publication = publish_flow(year=year, out=str(out), db=str(_db(db)), supersede=supersede)
-    replaced = f", superseding run {publication.superseded_run_id}" if publication.superseded_run_id else ""
-    console.print(f"published allocation run {publication.allocation_run_id}{replaced}", highlight=False)
+        publication = publish_flow(
+            year=year,
+            out=str(out),
+            db=str(_db(db)),
+            supersede=supersede,
+            lang=_checked_lang(lang),
+            stage=stage,
+            force=force,
+            to=to,
+            notice_config=str(notice_config) if notice_config else None,
+        )
+    if publication.blocked:
+        _report_blocked(publication)
+    if publication.stage == "notice":
+        console.print(
+            f"public notice posted for allocation run {publication.allocation_run_id}", highlight=False
+        )
+    else:
+        replaced = (
+            f", superseding run {publication.superseded_run_id}" if publication.superseded_run_id else ""
+        )
+        console.print(f"published allocation run {publication.allocation_run_id}{replaced}", highlight=False)
+        if to:
+            console.print(f"pushed to {to}", highlight=False)
     for path in publication.files:
         console.print(f"  wrote {path}", highlight=False)
 
@@ -215,6 +303,11 @@ def run_year(
     supersede: Annotated[
         str | None, typer.Option("--supersede", help="Reason for replacing an already published allocation.")
     ] = None,
+    partitions: PartitionsOption = None,
+    runner: RunnerOption = "default",
+    dask_address: DaskOption = None,
+    lang: LangOption = "en",
+    to: Annotated[str | None, typer.Option("--to", help="Portal base URL to push the allocation to.")] = None,
 ) -> None:
     """The whole annual flow: collect, validate, load, score, allocate, publish."""
     from flows.annual import annual_assessment
@@ -236,9 +329,16 @@ def run_year(
             cap=cap,
             step=step,
             supersede=supersede,
+            partitions=partitions,
+            runner=_checked_runner(runner),
+            dask_address=dask_address,
+            lang=_checked_lang(lang),
+            publish_to=to,
         )
     for reconciliation in outcome.reconciliations:
         console.print(reconciliation.line(), highlight=False, soft_wrap=True)
+    if outcome.publication.blocked:
+        _report_blocked(outcome.publication)
     print_outcome(console, _db(db), year, outcome.publication.allocation_run_id)
     for path in outcome.publication.files:
         console.print(f"wrote {path}", highlight=False)
@@ -253,6 +353,7 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the synthetic year.")] = 20231,
     year: YearOption = 2025,
     db: DbOption = None,
+    lang: LangOption = "en",
 ) -> None:
     """Synthesise a realistic year, serve it from the reference portal on 127.0.0.1 and run the
     whole annual flow over HTTP; no server to install."""
@@ -276,9 +377,13 @@ def demo(
     with serve_in_background(source, token) as base_url:
         console.print(f"reference portal serving it at {base_url}", highlight=False)
         with console.status(f"running the {year} assessment over HTTP …"):
-            outcome = annual_assessment(year=year, source=base_url, out=str(out), db=str(warehouse))
+            outcome = annual_assessment(
+                year=year, source=base_url, out=str(out), db=str(warehouse), lang=_checked_lang(lang)
+            )
     for reconciliation in outcome.reconciliations:
         console.print(reconciliation.line(), highlight=False, soft_wrap=True)
+    if outcome.publication.blocked:
+        _report_blocked(outcome.publication)
     print_outcome(console, warehouse, year, outcome.publication.allocation_run_id)
     console.print(f"warehouse: {warehouse}", highlight=False)
     for path in outcome.publication.files:

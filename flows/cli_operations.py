@@ -86,10 +86,18 @@ def backup_restore(
     if not backup_dir.is_dir():
         raise BackupError(f"backup folder {backup_dir} does not exist")
     if to.exists() and force:
-        # Replacing a warehouse someone is writing would lose their work: it must be free.
-        from flows.preflight import check_writable
+        # Replacing a warehouse someone is writing would lose their work: it must be free. Only the
+        # lock matters here; a damaged file is exactly what --force is for.
+        import duckdb
 
-        check_writable(to)
+        from warehouse.connection import WarehouseError, WarehouseLocked, connect
+
+        try:
+            connect(to, read_only=True).close()
+        except WarehouseLocked:
+            raise
+        except (WarehouseError, duckdb.Error):
+            pass
     info = restore(backup_dir, to, force=force)
     _console().print(
         f"restored {backup_dir} ({info.year}, allocation run {info.allocation_run_id}, {info.moment} "

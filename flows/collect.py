@@ -20,11 +20,17 @@ def is_portal(source: str) -> bool:
 
 @flow(name="collect", log_prints=False)
 def collect(
-    year: int, source: str, db: str = "unionflow.duckdb", deadline: str | None = None
+    year: int,
+    source: str,
+    db: str = "unionflow.duckdb",
+    deadline: str | None = None,
+    partitions: int | None = None,
 ) -> list[Reconciliation]:
     """Collect the year's pilot units, submissions and reviews from `source` into the warehouse.
 
-    Returns one reconciliation per record kind (units, submissions, reviews).
+    Returns one reconciliation per record kind (units, submissions, reviews). `partitions` splits
+    validation by record key (default: one partition per 500,000 payloads); the flow's task
+    runner decides where partitions run (threads here, or a Dask cluster: see flows/runners.py).
     """
     logger = get_run_logger()
     due = pd.Timestamp(deadline) if deadline else default_deadline(year)
@@ -37,7 +43,7 @@ def collect(
                 # The three collections are fetched concurrently, so all land before validation.
                 landings = land_from_portal(conn, source, year, collection_id)
                 results = [
-                    validate_and_load(conn, kind, year, collection_id, landings[kind], due)
+                    validate_and_load(conn, kind, year, collection_id, landings[kind], due, partitions)
                     for kind in RECORD_KINDS
                 ]
             else:
@@ -46,7 +52,9 @@ def collect(
                 for kind in RECORD_KINDS:
                     scope = None if kind == "unit" else year
                     landing = land_from_folder(conn, Path(source), kind, scope, collection_id)
-                    results.append(validate_and_load(conn, kind, year, collection_id, landing, due))
+                    results.append(
+                        validate_and_load(conn, kind, year, collection_id, landing, due, partitions)
+                    )
         except BaseException:
             finish_collection(conn, collection_id, "failed")
             raise

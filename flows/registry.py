@@ -53,6 +53,6 @@ def import_units(file: Path, db: Path) -> ImportOutcome:
     with open_warehouse(db) as conn:
         collection_id = start_collection(conn, None, source)
         landing = land(conn, batch, year=None, source=source, collection_id=collection_id)
-        reconciliation = validate_and_load.fn(conn, "unit", None, collection_id, landing, None)
+        reconciliation = validate_and_load(conn, "unit", None, collection_id, landing, None)
         finish_collection(conn, collection_id, "completed")
     return ImportOutcome(reconciliation=reconciliation)

@@ -90,6 +90,16 @@ def _rules_per_record(broken: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
 def validate_records(kind: RecordKind, staged: pd.DataFrame, context: YearContext) -> Verdict:
     """Validate staged payloads of one kind (columns: payload_id, collection_id, source_ref,
     is_record and one text column per field) and decide every payload's status."""
+    return decide_versions(kind, [check_records(kind, staged, context)])
+
+
+def check_records(kind: RecordKind, staged: pd.DataFrame, context: YearContext) -> Verdict:
+    """Phase 1, per partition: contracts, replays and conflicting duplicates.
+
+    Every payload of one record key must be in the same partition (replays and conflicts are
+    decided among them). Records that pass get the provisional status `valid`; which version of a
+    unit's submission counts is decided over all partitions by `decide_versions`.
+    """
     staged = staged.reset_index(drop=True)
     is_record = staged["is_record"].astype(bool)
     text = text_frame(kind, staged)
@@ -148,16 +158,13 @@ def validate_records(kind: RecordKind, staged: pd.DataFrame, context: YearContex
     quarantined = pd.Series(False, index=staged.index)
     quarantined[verdicts.index] = True
     clean = checked & ~quarantined
-    current = _current_versions(kind, typed[clean], staged[clean])
 
-    status = pd.Series("superseded", index=staged.index, dtype="object")
-    status[current[current].index] = "accepted"
+    status = pd.Series("valid", index=staged.index, dtype="object")
     status[quarantined] = "quarantined"
     status[replay] = "replayed"
 
     records = typed[clean].copy()
     records.insert(0, "payload_id", staged.loc[clean, "payload_id"])
-    records["status"] = status[clean]
 
     quarantine = pd.DataFrame(
         {
@@ -170,11 +177,11 @@ def validate_records(kind: RecordKind, staged: pd.DataFrame, context: YearContex
             "rule": verdicts["rule"],
             "message": verdicts["message"],
         }
-    ).sort_values("payload_id")
+    )
     return Verdict(
         kind,
-        records.reset_index(drop=True),
-        quarantine.reset_index(drop=True),
+        records,
+        quarantine,
         pd.DataFrame(
             {
                 "payload_id": staged["payload_id"],
@@ -185,14 +192,32 @@ def validate_records(kind: RecordKind, staged: pd.DataFrame, context: YearContex
     )
 
 
+def decide_versions(kind: RecordKind, partitions: list[Verdict]) -> Verdict:
+    """Phase 2, over all partitions: the latest valid version counts, the others are superseded.
+
+    The result is ordered by payload id, so it does not depend on how the work was partitioned.
+    """
+    records = pd.concat([p.records for p in partitions], ignore_index=True)
+    records = records.sort_values("payload_id", ignore_index=True)
+    current = _current_versions(kind, records)
+    records["status"] = np.where(current.to_numpy(), "accepted", "superseded")
+    quarantine = pd.concat([p.quarantine for p in partitions], ignore_index=True)
+    quarantine = quarantine.sort_values("payload_id", ignore_index=True)
+    status = pd.concat([p.status for p in partitions], ignore_index=True)
+    status = status.sort_values("payload_id", ignore_index=True)
+    decided = status["payload_id"].map(records.set_index("payload_id")["status"])
+    status["status"] = decided.where(status["status"] == "valid", status["status"])
+    return Verdict(kind, records, quarantine, status)
+
+
 def _responsible_unit(kind: RecordKind, text: pd.DataFrame) -> pd.Series:
     # The unit that must correct the record: the submitter, or the reviewing unit.
     return text["reviewer_unit_id"] if kind == "review" else text["unit_id"]
 
 
-def _current_versions(kind: RecordKind, typed: pd.DataFrame, staged: pd.DataFrame) -> pd.Series:
+def _current_versions(kind: RecordKind, typed: pd.DataFrame) -> pd.Series:
     if kind == "unit":
-        return latest_per_group([typed["unit_id"]], [staged["payload_id"]])
+        return latest_per_group([typed["unit_id"]], [typed["payload_id"]])
     if kind == "submission":
         return latest_per_group([typed["unit_id"]], [typed["submitted_at"], typed["submission_id"]])
     return latest_per_group(

@@ -53,7 +53,7 @@ def http_collection_throughput(folder: Path, db: Path, year: int, page_size: int
         landings = land_from_portal.fn(conn, url, year, collection_id)
         landed = time.perf_counter()
         results = [
-            validate_and_load.fn(conn, kind, year, collection_id, landing, default_deadline(year))
+            validate_and_load(conn, kind, year, collection_id, landing, default_deadline(year))
             for kind, landing in landings.items()
         ]
         finish_collection(conn, collection_id, "completed")

@@ -8,17 +8,23 @@ import duckdb
 import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 
 from expectations.contracts import Registry, YearContext
-from expectations.fields import FIELDS, json_path
-from intake.validate import Verdict, validate_records
+from expectations.fields import FIELDS, RECORD_KEY, json_path
+from intake.validate import Verdict, check_records, decide_versions
 from sources.folder import read_kind
 from sources.payloads import RecordKind
 from warehouse import records
 from warehouse.collections import Reconciliation, save_reconciliation
-from warehouse.payloads import Landing, land, stage
+from warehouse.payloads import Landing, count_payloads, land, stage
 from warehouse.sql import transaction
 from warehouse.stewardship import waivers as steward_waivers
+
+# Half a million payloads of one kind take about 1 GiB while being validated.
+PAYLOADS_PER_PARTITION = 500_000
+# Partitions staged ahead of the workers: enough to keep two workers busy, few enough for memory.
+MAX_PARTITIONS_IN_FLIGHT = 3
 
 
 def default_deadline(year: int) -> pd.Timestamp:
@@ -44,18 +50,65 @@ def _paths(kind: RecordKind) -> dict[str, tuple[str, str]]:
     return {field.name: (json_path(field.name), json_path(field.zh)) for field in FIELDS[kind]}
 
 
+def partitions_for(conn: duckdb.DuckDBPyConnection, kind: RecordKind, year: int | None) -> int:
+    """How many partitions to validate a kind in: one per PAYLOADS_PER_PARTITION stored payloads."""
+    stored = count_payloads(conn, kind, year)
+    return max(1, -(-stored // PAYLOADS_PER_PARTITION))
+
+
+def _check_partition(kind: RecordKind, staged: pd.DataFrame, context: YearContext) -> Verdict:
+    """Contracts, replays and conflicting duplicates of one partition (runs on any worker)."""
+    return check_records(kind, staged, context)
+
+
+# A separate name from the function, so Dask workers can unpickle the function by reference.
+check_partition = task(name="check_partition", cache_policy=NO_CACHE)(_check_partition)
+
+
+def _check_in_partitions(
+    conn: duckdb.DuckDBPyConnection,
+    kind: RecordKind,
+    scope: int | None,
+    context: YearContext,
+    partitions: int | None,
+) -> Verdict:
+    parts = partitions or partitions_for(conn, kind, scope)
+    paths = _paths(kind)
+    in_flow = FlowRunContext.get() is not None
+    checked: list[Verdict] = []
+    pending = []
+    for part in range(parts):
+        # Staged one partition at a time: only the partitions in flight are held in memory.
+        staged = stage(conn, kind, scope, paths, key=RECORD_KEY[kind], part=part, parts=parts)
+        if in_flow and parts > 1:
+            pending.append(check_partition.submit(kind, staged, context))
+            if len(pending) >= MAX_PARTITIONS_IN_FLIGHT:
+                checked.append(pending.pop(0).result())
+        else:
+            checked.append(check_records(kind, staged, context))
+        del staged
+    checked.extend(future.result() for future in pending)
+    return decide_versions(kind, checked)
+
+
 def validate_kind(
-    conn: duckdb.DuckDBPyConnection, kind: RecordKind, year: int | None, deadline: pd.Timestamp | None
+    conn: duckdb.DuckDBPyConnection,
+    kind: RecordKind,
+    year: int | None,
+    deadline: pd.Timestamp | None,
+    *,
+    partitions: int | None = None,
 ) -> Verdict:
     """Validate every stored payload of a kind for the year and replace its records and quarantine.
 
     Validation always starts from the raw payloads, so re-running it with the same payloads gives
-    the same records and quarantine however often collection ran.
+    the same records and quarantine however often collection ran. Large kinds are checked in
+    partitions of the record key (in parallel on the flow's task runner, e.g. a Dask cluster);
+    the result does not depend on the number of partitions.
     """
     scope = None if kind == "unit" else year
     if kind != "unit" and (year is None or deadline is None):
         raise ValueError(f"validating {kind}s needs the year and its deadline")
-    staged = stage(conn, kind, scope, _paths(kind))
     context = YearContext(
         # The unit contract depends on neither; 0 and the epoch keep the context total.
         year=year or 0,
@@ -65,7 +118,7 @@ def validate_kind(
         # Procedural rules a steward waived by releasing a record (warehouse/stewardship.py).
         waivers=steward_waivers(conn, kind, year),
     )
-    verdict = validate_records(kind, staged, context)
+    verdict = _check_in_partitions(conn, kind, scope, context, partitions)
     with transaction(conn):
         if kind == "unit":
             records.replace_units(conn, verdict.records)
@@ -77,7 +130,6 @@ def validate_kind(
     return verdict
 
 
-@task(cache_policy=NO_CACHE)
 def validate_and_load(
     conn: duckdb.DuckDBPyConnection,
     kind: RecordKind,
@@ -85,9 +137,14 @@ def validate_and_load(
     collection_id: int,
     landing: Landing,
     deadline: pd.Timestamp | None,
+    partitions: int | None = None,
 ) -> Reconciliation:
-    """Apply the record contracts to a kind, load what passes, and reconcile this collection."""
-    verdict = validate_kind(conn, kind, year, deadline)
+    """Apply the record contracts to a kind, load what passes, and reconcile this collection.
+
+    A plain function, not a task: the partition tasks it submits must be children of the flow
+    run, so that a Dask worker receives only their frames, never this step's open connection.
+    """
+    verdict = validate_kind(conn, kind, year, deadline, partitions=partitions)
     mine = verdict.status[verdict.status["collection_id"] == collection_id]
     counts = mine["status"].value_counts()
     reconciliation = Reconciliation(

@@ -20,12 +20,20 @@ class AlreadyPublished(WarehouseError):
 
 @dataclass(frozen=True)
 class Publication:
-    """What was published: the run, the run it replaced (if any) and the files written."""
+    """What publishing did: the run, the run it replaced (if any) and the files written.
+
+    `blocked` is true when critical validation failures stopped publication: nothing was marked
+    published and no result file was written; `failures` says what failed.
+    """
 
     allocation_run_id: int
     score_run_id: int
     superseded_run_id: int | None
     files: list[Path] = field(default_factory=list)
+    stage: str = "publish"
+    blocked: bool = False
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 @task(cache_policy=NO_CACHE)
@@ -66,3 +74,48 @@ def write_csv_outputs_task(
     write_allocations(files[1], store.allocations_of(conn, allocation_run_id))
     write_quarantine(files[2], store.year_quarantine(conn, year))
     return files
+
+
+def allocation_payload(
+    conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int
+) -> dict[str, object]:
+    """The published allocation as the portal receives it (POST /api/v1/allocations/{year})."""
+    run = store.allocation_run(conn, allocation_run_id) or {}
+    rows = store.allocations_of(conn, allocation_run_id)
+    return {
+        "year": year,
+        "allocation_run_id": allocation_run_id,
+        "config_hash": run.get("config_hash"),
+        "input_hash": run.get("input_hash"),
+        "budget": int(str(run.get("budget"))),
+        "allocated": int(str(run.get("allocated"))),
+        "allocations": [
+            {
+                "unit_id": r.unit_id,
+                "name": r.name,
+                "grade": r.grade,
+                "amount_cny": int(r.amount_cny),
+                "reason": r.reason,
+            }
+            for r in rows.itertuples(index=False)
+        ],
+    }
+
+
+def idempotency_key(payload: dict[str, object]) -> str:
+    """The run id and the hashes that made it: a retried post of the same run is applied once."""
+    return (
+        f"allocations-{payload['year']}-run{payload['allocation_run_id']}-"
+        f"{str(payload['config_hash'])[:12]}-{str(payload['input_hash'])[:12]}"
+    )
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def post_allocation_task(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int, to: str) -> str:
+    """Push the published allocation to the portal (idempotent by key); returns the key used."""
+    from sources.portal_client import post_to_portal
+
+    payload = allocation_payload(conn, year, allocation_run_id)
+    key = idempotency_key(payload)
+    post_to_portal(to, f"/api/v1/allocations/{year}", payload, key)
+    return key

@@ -16,7 +16,6 @@ import typer
 from typer.testing import CliRunner
 
 from assessment.config import ConfigError
-from flows.annual import annual_assessment
 from flows.assessment import allocate
 from flows.cli_reports import notice_command, objection_app
 from reports.notice import (
@@ -29,6 +28,7 @@ from reports.notice import (
     write_notice,
 )
 from tests.conftest import YEAR
+from tests.test_report_html import published_year
 from warehouse.connection import open_warehouse
 from warehouse.publication import (
     Notice,
@@ -58,10 +58,8 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def published(synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(warehouse, out folder) of one annual run of the synthetic year; copy before writing to it."""
-    base = tmp_path_factory.mktemp("notice")
-    annual_assessment(year=YEAR, source=str(synthetic_year), out=str(base / "out"), db=str(base / "w.duckdb"))
-    return base / "w.duckdb", base / "out"
+    """(warehouse, out folder) of the shared published synthetic year; copy before writing to it."""
+    return published_year(synthetic_year, tmp_path_factory)
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from flows.cli_stewardship import history_command, reject_command, release_command
 from flows.stewardship import review_record, show_quarantine_list
-from tests.conftest import YEAR, Validate, review_record as a_review, submission_record
+from tests.conftest import YEAR, Validate, submission_record
+from tests.conftest import review_record as a_review
 from warehouse.connection import WarehouseError, open_warehouse
 from warehouse.sql import run
 from warehouse.stewardship import decision_history, decision_statuses, waivers

@@ -12,13 +12,12 @@ from typing import Any
 import openpyxl
 import pytest
 
-from flows.annual import annual_assessment
 from reports.data import ReportData, load_report_data
 from reports.labels import header
 from reports.xlsx import ALLOCATIONS_COLUMNS, SCORES_COLUMNS, write_xlsx
 from tasks.reports import write_reports_task
 from tests.conftest import YEAR
-from tests.test_report_html import renamed_source
+from tests.test_report_html import FORMULA_NAME, private_copy, published_year
 from warehouse import assessment as store
 from warehouse.connection import open_warehouse
 
@@ -28,8 +27,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Logger 'prefect.task_runs' attempted:UserWarning"),
 ]
 
-FORMULA_NAME = '=HYPERLINK("http://x")'
-UNIT = "BT-C-0001"
+UNIT = "BT-C-0002"  # named FORMULA_NAME in the shared published year
 
 
 @dataclass(frozen=True)
@@ -42,10 +40,8 @@ class Published:
 @pytest.fixture(scope="module")
 def published(synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) -> Published:
     """A published synthetic year with a unit named like a formula, and its reports."""
-    base = tmp_path_factory.mktemp("report-xlsx")
-    source = renamed_source(synthetic_year, base / "source", {UNIT: FORMULA_NAME})
-    db, out = base / "w.duckdb", base / "out"
-    annual_assessment(year=YEAR, source=str(source), out=str(out), db=str(db))
+    shared = published_year(synthetic_year, tmp_path_factory)
+    db, out = private_copy(shared, tmp_path_factory.mktemp("report-xlsx"))
     with open_warehouse(db) as conn:
         run = store.published_run(conn, YEAR)
         assert run is not None

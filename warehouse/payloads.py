@@ -79,20 +79,39 @@ def land(
     return Landing(len(batch.payloads), stored)
 
 
+def count_payloads(conn: duckdb.DuckDBPyConnection, kind: RecordKind, year: int | None) -> int:
+    """How many payloads of a kind and year are stored."""
+    row = first_row(
+        conn,
+        "select count(*) from raw_payloads where record_kind = ? and year is not distinct from ?",
+        [kind, year],
+    )
+    return int(row[0]) if row else 0
+
+
 def _count(conn: duckdb.DuckDBPyConnection) -> int:
     row = first_row(conn, "select count(*) from raw_payloads")
     return int(row[0]) if row else 0
 
 
 def stage(
-    conn: duckdb.DuckDBPyConnection, kind: RecordKind, year: int | None, paths: dict[str, tuple[str, str]]
+    conn: duckdb.DuckDBPyConnection,
+    kind: RecordKind,
+    year: int | None,
+    paths: dict[str, tuple[str, str]],
+    *,
+    key: str | None = None,
+    part: int = 0,
+    parts: int = 1,
 ) -> pd.DataFrame:
     """Every stored payload of `kind` and `year` with each field's text pulled out of its JSON.
 
     `paths` maps a column name to (JSON path, alias path); the text at the path wins, else the
     alias's. The result has payload_id, collection_id, source_ref, is_record (a JSON object with
-    named fields) and one string column per name, trimmed, blanks missing.
+    named fields) and one string column per name, trimmed, blanks missing. With `parts` > 1 only
+    partition `part` is staged: the payloads whose `key` field hashes to it.
     """
+    key_path, key_alias = paths[key] if key else ("$.none", "$.none")
     table = conn.sql(
         statement("stg_payloads"),
         params={
@@ -100,6 +119,10 @@ def stage(
             "year": year,
             "paths": [path for path, _ in paths.values()],
             "aliases": [alias for _, alias in paths.values()],
+            "key_path": key_path,
+            "key_alias": key_alias,
+            "part": part,
+            "parts": parts,
         },
     ).to_arrow_table()
     extracted = table["fields"]

@@ -1,5 +1,7 @@
 -- Staged payloads of one record kind and year: each field's text at its JSON path, else at its
 -- alias path (the Chinese header), trimmed, with blanks as null.
+-- Partition $part of $parts holds every payload whose record key hashes to it, so all versions of
+-- one record are validated together ($parts = 1: everything).
 -- A payload that is not a JSON object (or a CSV row with more cells than headers, stored
 -- under "_row") is flagged so the contracts can quarantine it as `malformed`.
 with raw as (
@@ -15,6 +17,16 @@ shaped as (
     from raw
 ),
 
+partitioned as (
+    select *
+    from shaped
+    where $parts = 1 or hash(
+        case when is_object then
+            coalesce(json_extract_string(payload, $key_path), json_extract_string(payload, $key_alias))
+        end
+    ) % $parts = $part
+),
+
 final as (
     select
         payload_id,
@@ -27,7 +39,7 @@ final as (
                 lambda pair: coalesce(nullif(trim(pair[1]), ''), nullif(trim(pair[2]), ''))
             )
         end as fields
-    from shaped
+    from partitioned
 )
 
 select * from final order by payload_id
