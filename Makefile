@@ -19,7 +19,8 @@ setup:  ## install uv if missing and sync the locked environment
 demo: setup  ## synthesise a year and run the annual flow on it (writes out/demo)
 	$(RUN) unionflow demo --out out/demo
 
-test: setup  ## the test suite
+test: setup  ## the test suite (installs Debian's Chromium for the report's browser test when missing)
+	@bash scripts/install-chromium.sh
 	$(RUN) pytest -n 2 --dist loadfile -q
 
 bench: setup  ## speed and memory figures (prints a table; never fails on timing)

@@ -62,6 +62,12 @@ def _column_check(
     return RecordCheck(name, rule, column, lambda s: _passing(passes(s)), explain)
 
 
+def _fits_a_count(text: pd.Series) -> pd.Series:
+    # A whole number that does not fit a 64-bit count would otherwise silently become missing.
+    whole = numbers.is_integer_text(text).fillna(False).astype(bool)
+    return ~(whole & numbers.to_integer(text).isna())
+
+
 def field_text_checks(field: Field) -> list[RecordCheck]:
     """Rules a single field's text breaks before any typing: numbers, times, lengths, choices."""
     name = field.name
@@ -73,11 +79,25 @@ def field_text_checks(field: Field) -> list[RecordCheck]:
                 "is not a whole number; enter digits only",
             )
         )  # fmt: skip
+        checks.append(
+            _column_check(
+                f"out_of_range:{name}:magnitude", "out_of_range", name,
+                _fits_a_count,
+                "is too large to be a count",
+            )
+        )  # fmt: skip
     elif field.type == "money":
         checks.append(
             _column_check(
                 f"not_a_number:{name}", "not_a_number", name, numbers.is_decimal_text,
                 "is not an amount in CNY; enter digits only",
+            )
+        )  # fmt: skip
+        checks.append(
+            _column_check(
+                f"out_of_range:{name}:magnitude", "out_of_range", name,
+                lambda s: numbers.to_decimal(s).abs() < numbers.MONEY_LIMIT,
+                f"is too large (at most {numbers.MONEY_LIMIT:,.0f} CNY minus one fen)",
             )
         )  # fmt: skip
         checks.append(

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+# DECIMAL(18, 2) in the warehouse: 16 digits before the point.
+MONEY_LIMIT = 10**15
+
 _GROUPED = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 _INTEGER = r"[+-]?\d+(?:\.0+)?"  # "12.0" is a whole number (Excel writes integers as floats)
 _DECIMAL = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"

@@ -11,6 +11,7 @@ from prefect import flow
 from assessment import AssessmentConfig, load_config, with_overrides
 from reports.notice import load_notice_settings
 from tasks.allocate import AllocationOutcome, allocate_year_task
+from tasks.backup import backup_task
 from tasks.publish import Publication, post_allocation_task, publish_run_task, write_csv_outputs_task
 from tasks.reports import ValidationSummary, write_notice_task, write_reports_task
 from tasks.score import ScoreOutcome, score_year_task
@@ -18,6 +19,7 @@ from tasks.validate import ValidationOutcome, validate_records_task, validate_sc
 from warehouse import assessment as store
 from warehouse.connection import MissingData, open_warehouse
 from warehouse.publication import check_final_allowed, record_final
+from warehouse.snapshot import refresh_snapshot
 
 
 def resolve_config(
@@ -100,12 +102,20 @@ def publish(
         warnings = [line for check in checks for line in check.warnings]
         if failures:
             return Publication(run_id, score_run_id, None, [], stage or "publish", True, failures, warnings)
+        current = store.published_run(conn, year)
+        # A publication that changes what is published is bracketed by backups (restorable).
+        changes = current is None or int(str(current["allocation_run_id"])) != run_id
+        if changes:
+            backup_task(conn, Path(db), year, run_id, "before")
         run_id, score_run_id, previous = publish_run_task(conn, year, supersede)
         if stage == "final":
             record_final(conn, year, run_id, now, force)
         files = write_csv_outputs_task(conn, year, run_id, score_run_id, folder)
         summary = ValidationSummary(success=True, lines=warnings, docs_link="validation/index.html")
         files += write_reports_task(conn, year, run_id, folder, lang, summary)
+        if changes:
+            backup_task(conn, Path(db), year, run_id, "after")
+        refresh_snapshot(conn, db)
         if to:
             post_allocation_task(conn, year, run_id, to)
     return Publication(run_id, score_run_id, previous, files, stage or "publish", False, [], warnings)

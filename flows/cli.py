@@ -41,6 +41,10 @@ def _mount_subcommands() -> None:
 
     app.add_typer(portal_app, name="portal", help="The reference federation portal (for demos and tests).")
     app.add_typer(objection_app, name="objection", help="Objections raised during the public notice (公示).")
+    from flows.cli_operations import backfill_command, backup_app
+
+    app.add_typer(backup_app, name="backup", help="Warehouse backups taken around every publication.")
+    app.command("backfill")(backfill_command)
     app.command("validate")(validate_command)
     quarantine_app.command("release")(release_command)
     quarantine_app.command("reject")(reject_command)
@@ -458,10 +462,10 @@ def assign(
 def _check_assignment(year: int, db: Path, rules: object) -> None:
     from rich.table import Table
 
+    from flows.reading import reading
     from tasks.assign import check_year
-    from warehouse.connection import open_warehouse
 
-    with open_warehouse(db, read_only=True) as conn:
+    with reading(db) as conn:
         found = check_year(conn, year, rules)  # type: ignore[arg-type]
     if found.empty:
         console.print(f"{year}: no violations in the assignment or the reviews", highlight=False)
@@ -529,10 +533,10 @@ def review_exclusions(year: YearOption, db: DbOption = None) -> None:
     """The audit trail of the year's exclusion decisions."""
     from rich.table import Table
 
-    from warehouse.connection import open_warehouse
+    from flows.reading import reading
     from warehouse.review_exclusions import decisions
 
-    with open_warehouse(_db(db), read_only=True) as conn:
+    with reading(_db(db)) as conn:
         trail = decisions(conn, year)
     table = Table(title=f"{year}: review exclusion decisions")
     for column in ("review_id", "action", "reason", "decided_by", "decided_at"):
@@ -552,11 +556,12 @@ def feedback(
     """Write one feedback sheet per unit (criterion means, comments; reviewers as R01, R02, …)."""
     from reports.feedback import write_feedback
     from warehouse import assessment as store
-    from warehouse.connection import open_warehouse
 
     if lang not in ("en", "zh"):
         raise UsageProblem(f"--lang must be en or zh, not {lang!r}")
-    with open_warehouse(_db(db), read_only=True) as conn:
+    from flows.reading import reading
+
+    with reading(_db(db)) as conn:
         units = store.active_units(conn, year)
         reviews = store.accepted_reviews(conn, year)
     written = write_feedback(out, year, units, reviews, lang=lang)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from flows.reading import reading
 from flows.settings import default_db
 
 if TYPE_CHECKING:
@@ -119,12 +120,11 @@ def objection_list(
     from rich.table import Table
     from rich.text import Text
 
-    from warehouse.connection import open_warehouse
     from warehouse.publication import ObjectionError, list_objections
 
     if status is not None and status not in ("open", "upheld", "dismissed"):
         raise ObjectionError(f"status must be open, upheld or dismissed, not {status!r}")
-    with open_warehouse(_db(db), read_only=True) as conn:
+    with reading(_db(db)) as conn:
         rows = list_objections(conn, year, status)
     scope = f" of {year}" if year is not None else ""
     table = Table(title=f"Objections{scope}: {len(rows)}")

@@ -11,6 +11,7 @@ from sources.payloads import RECORD_KINDS
 from tasks.collect import default_deadline, land_from_folder, validate_and_load
 from warehouse.collections import Reconciliation, finish_collection, start_collection
 from warehouse.connection import open_warehouse
+from warehouse.snapshot import refresh_snapshot
 
 
 def is_portal(source: str) -> bool:
@@ -59,6 +60,8 @@ def collect(
             finish_collection(conn, collection_id, "failed")
             raise
         finish_collection(conn, collection_id, "completed")
+        # Stewards may read the quarantine while the next flow writes (flows/reading.py).
+        refresh_snapshot(conn, db)
     for reconciliation in results:
         logger.info(reconciliation.line())
     return results

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from expectations.rules import RULES
+from flows.reading import reading
 from warehouse.connection import WarehouseError, open_warehouse
 from warehouse.quarantine import count_quarantine, list_quarantine, quarantined_record
 from warehouse.stewardship import WAIVABLE_RULES, Decision, decision_statuses, latest_decision
@@ -25,7 +26,7 @@ def show_quarantine_list(
     """Print quarantined records as a table, with how many matched in all."""
     if rule is not None and rule not in RULES:
         raise WarehouseError(f"unknown rule {rule!r}; rule codes are: {', '.join(RULES)}")
-    with open_warehouse(db, read_only=True) as conn:
+    with reading(db) as conn:
         rows = list_quarantine(conn, year=year, rule=rule, kind=kind, limit=limit)
         total = count_quarantine(conn, year=year, rule=rule, kind=kind)
         statuses = decision_statuses(conn).set_index("quarantine_id")["status"]
@@ -61,7 +62,7 @@ def review_status(decision: str | None) -> str:
 
 def show_quarantined_record(console: Console, db: Path, quarantine_id: int) -> None:
     """Print one quarantined record: rules, message, provenance and verbatim payload."""
-    with open_warehouse(db, read_only=True) as conn:
+    with reading(db) as conn:
         record = quarantined_record(conn, quarantine_id)
     if record is None:
         raise WarehouseError(f"no quarantined record with id {quarantine_id}")
@@ -186,7 +187,7 @@ def show_decision_history(console: Console, db: Path, quarantine_id: int | None)
     """Print every steward decision (or those on one id), oldest first."""
     from warehouse.stewardship import decision_history
 
-    with open_warehouse(db, read_only=True) as conn:
+    with reading(db) as conn:
         if quarantine_id is not None and (
             quarantined_record(conn, quarantine_id) is None and latest_decision(conn, quarantine_id) is None
         ):

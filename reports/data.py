@@ -47,6 +47,8 @@ class ReportData:
     flags: pd.DataFrame  # review_flags_of()
     quarantine: pd.DataFrame  # year_quarantine()
     validation: ValidationSummary | None = None
+    # Calibrated peer method only: ranks under trimmed mean vs calibrated (empty otherwise).
+    comparison: pd.DataFrame | None = None
 
     @property
     def names(self) -> dict[str, str]:
@@ -76,6 +78,7 @@ def load_report_data(
         flags=store.review_flags_of(conn, score_run_id),
         quarantine=store.year_quarantine(conn, year),
         validation=validation,
+        comparison=store.comparison_of(conn, score_run_id),
     )
 
 
@@ -157,4 +160,30 @@ def flag_rows(data: ReportData, lang: str) -> list[dict[str, str]]:
             "evidence": evidence_summary(str(row.flag), str(row.evidence), lang),
         }
         for row in data.flags.itertuples(index=False)
+    ]
+
+
+def comparison_rows(data: ReportData, limit: int = 25) -> list[dict[str, str]]:
+    """The units whose rank calibration moved most (largest change first, then by calibrated rank)."""
+    frame = data.comparison
+    if frame is None or frame.empty:
+        return []
+    ranked = frame[frame["rank_calibrated"].notna() & frame["rank_trimmed_mean"].notna()].copy()
+    ranked["change"] = ranked["rank_trimmed_mean"].astype(int) - ranked["rank_calibrated"].astype(int)
+    ranked["size"] = ranked["change"].abs()
+    ranked = ranked.sort_values(["size", "rank_calibrated", "unit_id"], ascending=[False, True, True]).head(
+        limit
+    )
+    names = data.names
+    return [
+        {
+            "unit": names.get(r.unit_id, r.unit_id),
+            "unit_id": r.unit_id,
+            "trimmed": str(int(r.rank_trimmed_mean)),
+            "calibrated": str(int(r.rank_calibrated)),
+            "change": f"{int(r.change):+d}",
+            "total_trimmed": _num(r.total_trimmed_mean),
+            "total_calibrated": _num(r.total_calibrated),
+        }
+        for r in ranked.itertuples(index=False)
     ]

@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from reports.charts import Bar, bar_chart, histogram
-from reports.data import ReportData, flag_rows, missing
+from reports.data import ReportData, comparison_rows, flag_rows, missing
 from reports.labels import GRADE_ORDER, GRADES, LEVELS, REASONS, STATUSES, check_lang, labels, translate
 
 #: Rows of the score table shown in the page; the rest are in report.xlsx. 2,000 rows keep the page
@@ -193,6 +193,7 @@ def render_html(
         "levels": [(lv, translate(LEVELS, lang, lv)) for lv in present_levels],
         "charts": charts,
         "unscored": len(scores) - len(scored),
+        "comparison": comparison_rows(data),
         "flags": flags[:flags_n],
         "flags_total": len(flags),
         "validation": data.validation,

@@ -72,6 +72,16 @@ _EN: dict[str, str] = {
     "axis_total": "total score",
     "axis_units": "units",
     # flags
+    "calibration": "Calibrated peer scores",
+    "calibration_note": (
+        "Peer scores were calibrated (each reviewer's leniency removed). The units whose rank "
+        "changed most against the default trimmed mean:"
+    ),
+    "col_rank_trimmed": "Rank (trimmed mean)",
+    "col_rank_calibrated": "Rank (calibrated)",
+    "col_rank_change": "Change",
+    "col_total_trimmed": "Total (trimmed mean)",
+    "col_total_calibrated": "Total (calibrated)",
     "flags": "Review flags",
     "flags_note": "Reported for data stewards; not applied to the scores.",
     "flags_none": "No review flags.",
@@ -193,6 +203,15 @@ _ZH: dict[str, str] = {
     "chart_funded": "获奖补",
     "axis_total": "总分",
     "axis_units": "单位数",
+    "calibration": "校准后的互评得分",
+    "calibration_note": (
+        "互评得分已校准（剔除各评审单位的宽严偏差）。与默认的去极值平均相比，名次变化最大的单位："
+    ),
+    "col_rank_trimmed": "名次（去极值平均）",
+    "col_rank_calibrated": "名次（校准）",
+    "col_rank_change": "变化",
+    "col_total_trimmed": "总分（去极值平均）",
+    "col_total_calibrated": "总分（校准）",
     "flags": "互评异常提示",
     "flags_note": "供数据管理员核查，未自动调整得分。",
     "flags_none": "无互评异常提示。",

@@ -9,7 +9,7 @@ import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from assessment import AssessmentConfig, config_hash, review_flags, score_year, unit_flags
+from assessment import AssessmentConfig, config_hash, review_flags, score_year, unit_flags, with_overrides
 from assessment.fingerprints import frames_hash
 from warehouse import assessment as store
 from warehouse.connection import MissingData
@@ -27,6 +27,25 @@ class ScoreOutcome:
     flags: int
     config_hash: str
     input_hash: str
+
+
+def calibration_comparison(
+    units: pd.DataFrame,
+    submissions: pd.DataFrame,
+    reviews: pd.DataFrame,
+    cfg: AssessmentConfig,
+    scores: pd.DataFrame,
+) -> pd.DataFrame | None:
+    """With the calibrated method, each unit's total and rank under the default trimmed mean too."""
+    if cfg.peer.method != "calibrated":
+        return None
+    baseline = score_year(units, submissions, reviews, with_overrides(cfg, peer_method="trimmed_mean"))
+    both = scores[["unit_id", "total", "rank"]].merge(
+        baseline[["unit_id", "total", "rank"]], on="unit_id", suffixes=("_calibrated", "_trimmed_mean")
+    )
+    return both.rename(
+        columns={"rank_calibrated": "rank_calibrated", "rank_trimmed_mean": "rank_trimmed_mean"}
+    )
 
 
 @task(cache_policy=NO_CACHE)
@@ -62,6 +81,7 @@ def score_year_task(conn: duckdb.DuckDBPyConnection, year: int, cfg: AssessmentC
         )
     flags = review_flags(scoring_reviews, cfg)
     scores = score_year(units, submissions, scoring_reviews, cfg, extra_flags=unit_flags(flags))
+    comparison = calibration_comparison(units, submissions, scoring_reviews, cfg, scores)
     run_id = store.save_score_run(
         conn,
         year=year,
@@ -71,6 +91,8 @@ def score_year_task(conn: duckdb.DuckDBPyConnection, year: int, cfg: AssessmentC
         scores=scores,
         flags=flags,
     )
+    if comparison is not None:
+        store.save_comparison(conn, run_id, comparison)
     return ScoreOutcome(
         run_id, False, len(scores), int(scores["total"].notna().sum()), len(flags), config, inputs
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import duckdb
@@ -52,12 +53,9 @@ def account(kind: RecordKind, items: list[Any]) -> None:
         validate_kind(conn, "unit", None, None)
         batch = RecordBatch(kind)
         for number, item in enumerate(items):
-            batch.add(
-                f"item={number}",
-                item
-                if isinstance(item, str)
-                else orjson.dumps(item, option=orjson.OPT_NON_STR_KEYS).decode(),
-            )
+            # The standard library writes integers of any size, as a portal or a file may.
+            text = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+            batch.add(f"item={number}", text)
         scope = None if kind == "unit" else 2025
         landing = land(
             conn, batch, year=scope, source="test", collection_id=start_collection(conn, 2025, "test")
@@ -72,7 +70,7 @@ def account(kind: RecordKind, items: list[Any]) -> None:
         assert verdict.quarantine["message"].str.len().gt(0).all()
 
 
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST

@@ -275,3 +275,21 @@ def test_a_changed_unit_from_a_later_collection_updates_the_registry(validate: V
     assert ("BT-X-0004", "accepted") in registry.index
     assert ("BT-X-0004", "superseded") in registry.index
     assert verdict.quarantine.empty
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule"),
+    [
+        ({"employees": 2**70}, "out_of_range"),
+        ({"workers_served": "99999999999999999999999"}, "out_of_range"),
+        ({"innovation_value_cny": "1000000000000000"}, "out_of_range"),
+    ],
+)
+def test_numbers_too_large_for_the_warehouse_are_out_of_range(
+    validate: Validate, changes: dict[str, object], rule: str
+) -> None:
+    import json
+
+    # Written with the standard library: orjson refuses integers beyond 64 bits, portals may not.
+    verdict = validate("submission", json.dumps(submission_record(**changes)))
+    assert rules_of(verdict) == [rule]

@@ -302,3 +302,32 @@ def year_quarantine(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
         """,
         params={"year": year},
     ).df()
+
+
+def save_comparison(conn: duckdb.DuckDBPyConnection, score_run_id: int, comparison: pd.DataFrame) -> None:
+    """Store the trimmed-mean vs calibrated ranks of a calibrated score run."""
+    conn.register("incoming_comparison", comparison.assign(score_run_id=score_run_id))
+    try:
+        run(
+            conn,
+            """
+            insert into score_comparisons by name
+            select score_run_id, unit_id, total_trimmed_mean, rank_trimmed_mean, total_calibrated,
+                   rank_calibrated
+            from incoming_comparison
+            """,
+        )
+    finally:
+        conn.unregister("incoming_comparison")
+
+
+def comparison_of(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> pd.DataFrame:
+    """The rank comparison of a calibrated score run (empty for other methods)."""
+    return conn.sql(
+        """
+        select unit_id, total_trimmed_mean, rank_trimmed_mean, total_calibrated, rank_calibrated
+        from score_comparisons where score_run_id = $id
+        order by rank_calibrated nulls last, unit_id
+        """,
+        params={"id": score_run_id},
+    ).df()

@@ -42,6 +42,8 @@ def _now() -> dt.datetime:
 
 def start_collection(conn: duckdb.DuckDBPyConnection, year: int | None, source: str) -> int:
     """Open a collection run and return its id (the next integer: deterministic for a fresh file)."""
+    # We hold the write lock, so any run still marked running was killed before it could finish.
+    run(conn, "update collection_runs set status = 'failed' where status = 'running'")
     row = first_row(conn, "select coalesce(max(collection_id), 0) + 1 from collection_runs")
     collection_id = int(row[0]) if row else 1
     run(
