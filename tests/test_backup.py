@@ -7,15 +7,11 @@ from pathlib import Path
 
 import pytest
 import typer
-from prefect import flow
 from typer.testing import CliRunner
 
 from flows.annual import annual_assessment
 from flows.assessment import publish
 from flows.cli_operations import backup_app
-from tasks.backup import backup_task
-from tasks.publish import publish_run_task, write_csv_outputs_task
-from warehouse import assessment as store
 from warehouse.backup import BackupError, backups_root, list_backups, restore
 from warehouse.connection import open_warehouse
 from warehouse.sql import run
@@ -25,36 +21,28 @@ pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 YEAR = 2025
 
 
-@flow(name="publish-with-backups")
-def publish_with_backups(year: int, out: str, db: str) -> tuple[Path, Path]:
-    """What the publish flow does once it calls `backup_task` around the publication."""
-    with open_warehouse(db) as conn:
-        latest = store.latest_allocation_run(conn, year)
-        assert latest is not None
-        before = backup_task(conn, Path(db), year, int(str(latest["allocation_run_id"])), "before")
-        run_id, score_run_id, _ = publish_run_task(conn, year, None)
-        write_csv_outputs_task(conn, year, run_id, score_run_id, Path(out))
-        after = backup_task(conn, Path(db), year, run_id, "after")
-    return before, after
-
-
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A warehouse whose 2025 allocation was published between two backups."""
+    """A warehouse whose 2025 allocation was published twice; the publish flow backs up around each."""
     from synth import synthesize
 
     base = tmp_path_factory.mktemp("backup")
     synthesize(base / "source", units=80, year=YEAR, seed=5)
     db = base / "w.duckdb"
-    # The annual run publishes once (run 1); a new budget gives a draft run 2 to publish with backups.
+    # The annual run publishes run 1; a new budget gives a draft run 2, published in its place.
     annual_assessment(year=YEAR, source=str(base / "source"), out=str(base / "first"), db=str(db))
     from flows.assessment import allocate
 
     allocate(year=YEAR, db=str(db), budget=800_000)
-    with open_warehouse(db) as conn:
-        run(conn, "update allocation_runs set status = 'superseded' where status = 'published'")
-    before, after = publish_with_backups(YEAR, str(base / "out"), str(db))
-    return {"base": base, "db": db, "out": base / "out", "before": before, "after": after}
+    publish(year=YEAR, out=str(base / "out"), db=str(db), supersede="budget cut to 800,000")
+    backups = {(b.allocation_run_id, b.moment): b.path for b in list_backups(backups_root(db))}
+    return {
+        "base": base,
+        "db": db,
+        "out": base / "out",
+        "before": backups[2, "before"],
+        "after": backups[2, "after"],
+    }
 
 
 def test_backups_are_named_by_year_run_and_moment_with_a_manifest(published: dict[str, Path]) -> None:
@@ -70,7 +58,12 @@ def test_backups_are_named_by_year_run_and_moment_with_a_manifest(published: dic
 
 def test_list_backups_returns_both_oldest_first(published: dict[str, Path]) -> None:
     found = list_backups(backups_root(published["db"]))
-    assert [(b.moment, b.allocation_run_id) for b in found] == [("before", 2), ("after", 2)]
+    assert [(b.moment, b.allocation_run_id) for b in found] == [
+        ("before", 1),
+        ("after", 1),
+        ("before", 2),
+        ("after", 2),
+    ]
     assert list_backups(published["base"] / "nowhere") == []
 
 
@@ -94,7 +87,7 @@ def test_the_before_backup_holds_the_draft_and_publishing_it_gives_the_same_list
     with open_warehouse(restored, read_only=True) as conn:
         status = run(conn, "select status from allocation_runs where allocation_run_id = 2")
     assert status == [("draft",)]
-    publish(year=YEAR, out=str(tmp_path / "out"), db=str(restored))
+    publish(year=YEAR, out=str(tmp_path / "out"), db=str(restored), supersede="budget cut to 800,000")
     assert (tmp_path / "out" / "allocations.csv").read_bytes() == (
         published["out"] / "allocations.csv"
     ).read_bytes()
