@@ -86,8 +86,8 @@ def read_kind(folder: Path, kind: RecordKind) -> RecordBatch:
         for path in submission_files(folder):
             batch.extend(read_file(folder, path, "submission"))
         return batch
-    path = _one_of(folder, "units" if kind == "unit" else "reviews")
-    return batch if path is None else read_file(folder, path, kind)
+    single = _one_of(folder, "units" if kind == "unit" else "reviews")
+    return batch if single is None else read_file(folder, single, kind)
 
 
 def read_folder(folder: Path) -> dict[RecordKind, RecordBatch]:
