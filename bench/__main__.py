@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 PIPELINE = ("collect_folder", "gx", "score", "allocate", "publish")
+HTTP_MAX_UNITS = 100_000
 END_TO_END_TARGET = (300.0, 8 * 1024)  # 1,000,000 units: < 5 minutes, < 8 GiB
 
 
@@ -88,8 +89,11 @@ def prefect_floor(work: Path) -> list[Measurement]:
 def run(sizes: list[int], work: Path, http: bool) -> list[Measurement]:
     results = prefect_floor(work)
     for units in sizes:
-        names = ["synthesise", "collect_folder", *(["collect_http"] if http else []), "gx", "score", "assign",
-                 "allocate", "publish"]  # fmt: skip
+        # The reference portal is a test double holding the whole folder in memory; above 100,000
+        # units it measures itself more than collection, so HTTP is measured up to that size.
+        over_http = http and units <= HTTP_MAX_UNITS
+        names = ["synthesise", "collect_folder", *(["collect_http"] if over_http else []), "gx", "score",
+                 "assign", "allocate", "publish"]  # fmt: skip
         for name in names:
             results.extend(stage(name, work, units))
         for leftover in work.glob(f"*-{units}*"):

@@ -74,13 +74,11 @@ def collect_folder(work: Path, units: int) -> list[Row]:
     """Read and land the folder (collect), then contracts, then load, timed apart."""
     import duckdb
 
-    from sources.folder import read_kind
     from sources.payloads import RECORD_KINDS
-    from tasks.collect import _check_in_partitions, default_deadline
+    from tasks.collect import _check_in_partitions, default_deadline, land_from_folder
     from warehouse import records
     from warehouse.collections import start_collection
     from warehouse.connection import open_warehouse
-    from warehouse.payloads import land
 
     source, db = paths(work, units)
     db.unlink(missing_ok=True)
@@ -89,14 +87,8 @@ def collect_folder(work: Path, units: int) -> list[Row]:
         collection = start_collection(conn, YEAR, str(source))
         with timed(rows, "collect from folder (read + land)") as row:
             for kind in RECORD_KINDS:
-                landing = land(
-                    conn,
-                    read_kind(source, kind),
-                    year=None if kind == "unit" else YEAR,
-                    source=str(source),
-                    collection_id=collection,
-                )
-                row["records"] += landing.received
+                scope = None if kind == "unit" else YEAR
+                row["records"] += land_from_folder.fn(conn, source, kind, scope, collection).received
         scratch = duckdb.connect()
         row["floor_seconds"] = floor(
             scratch,

@@ -14,23 +14,11 @@ from typing import Any
 
 import pandas as pd
 
+from assessment.scoring import SCORE_COLUMNS
 from reports.cells import neutralise
 
-SCORES_HEADER = (
-    "year",
-    "unit_id",
-    "name",
-    "level",
-    "indicator_score",
-    "peer_score",
-    "bonus",
-    "total",
-    "rank",
-    "rank_in_level",
-    "grade",
-    "n_reviews",
-    "flags",
-)
+# SPEC section 9: the year, then the score table's columns in scoring order.
+SCORES_HEADER = ("year", *SCORE_COLUMNS)
 ALLOCATIONS_HEADER = ("year", "unit_id", "name", "total", "grade", "amount_cny", "reason")
 QUARANTINE_HEADER = ("record_kind", "source_ref", "unit_id", "year", "rule", "message")
 

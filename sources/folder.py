@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 
 from sources.payloads import RECORD_KINDS, RecordBatch, RecordKind, SourceError, payload_text
-from sources.tabular import TABULAR_SUFFIXES, decode_text, iter_table_rows
+from sources.tabular import TABULAR_SUFFIXES, decode_text, detect_encoding, iter_table_rows
 
 RECORD_SUFFIXES = (".json", ".jsonl", *TABULAR_SUFFIXES)
+# Records landed per transaction when reading a folder: bounds memory for very large files.
+BATCH_SIZE = 200_000
 
 
 def _inside(folder: Path, path: Path) -> bool:
@@ -21,35 +24,47 @@ def _inside(folder: Path, path: Path) -> bool:
     return True
 
 
-def read_file(folder: Path, path: Path, kind: RecordKind) -> RecordBatch:
-    """Read one record file; unparseable JSON becomes a record of its own (quarantined later)."""
-    batch = RecordBatch(kind)
+def iter_file(folder: Path, path: Path, kind: RecordKind) -> Iterator[tuple[str, str]]:
+    """(source ref, payload text) of every record of one file, streamed where the format allows.
+
+    Unparseable JSON becomes a record of its own (quarantined later as malformed).
+    """
     ref = path.relative_to(folder).as_posix()
     suffix = path.suffix.lower()
     if suffix in TABULAR_SUFFIXES:
         for row, payload in iter_table_rows(path):
-            batch.add(f"{ref}#row={row}", payload)
-        return batch
-    text = decode_text(path.read_bytes())
+            yield f"{ref}#row={row}", payload
+        return
     if suffix == ".jsonl":
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                batch.add(f"{ref}#line={number}", payload_text(orjson.loads(line)))
-            except orjson.JSONDecodeError:
-                batch.add(f"{ref}#line={number}", line)
-        return batch
+        encoding, errors = detect_encoding(path)
+        with path.open(encoding=encoding, errors=errors, newline="") as handle:
+            for number, raw_line in enumerate(handle, start=1):
+                line = raw_line.rstrip("\r\n")
+                if not line.strip():
+                    continue
+                try:
+                    yield f"{ref}#line={number}", payload_text(orjson.loads(line))
+                except orjson.JSONDecodeError:
+                    yield f"{ref}#line={number}", line
+        return
+    text = decode_text(path.read_bytes())
     try:
         document = orjson.loads(text)
     except orjson.JSONDecodeError:
-        batch.add(ref, text)
-        return batch
+        yield ref, text
+        return
     if isinstance(document, list):
         for number, item in enumerate(document, start=1):
-            batch.add(f"{ref}#item={number}", payload_text(item))
+            yield f"{ref}#item={number}", payload_text(item)
     else:
-        batch.add(ref, payload_text(document))
+        yield ref, payload_text(document)
+
+
+def read_file(folder: Path, path: Path, kind: RecordKind) -> RecordBatch:
+    """Every record of one file as a batch."""
+    batch = RecordBatch(kind)
+    for ref, payload in iter_file(folder, path, kind):
+        batch.add(ref, payload)
     return batch
 
 
@@ -74,20 +89,38 @@ def submission_files(folder: Path) -> list[Path]:
     )
 
 
-def read_kind(folder: Path, kind: RecordKind) -> RecordBatch:
-    """Every record of one kind in a source folder, in a deterministic order.
-
-    Reading one kind at a time keeps only that kind's payloads in memory while they are landed.
-    """
+def kind_files(folder: Path, kind: RecordKind) -> list[Path]:
+    """The files holding records of one kind, in the order they are received."""
     if not folder.is_dir():
         raise SourceError(f"source folder {folder} does not exist")
-    batch = RecordBatch(kind)
     if kind == "submission":
-        for path in submission_files(folder):
-            batch.extend(read_file(folder, path, "submission"))
-        return batch
+        return submission_files(folder)
     single = _one_of(folder, "units" if kind == "unit" else "reviews")
-    return batch if single is None else read_file(folder, single, kind)
+    return [] if single is None else [single]
+
+
+def iter_kind_batches(folder: Path, kind: RecordKind, size: int = BATCH_SIZE) -> Iterator[RecordBatch]:
+    """Every record of one kind in batches of at most `size`, streamed, in a deterministic order.
+
+    Only one batch is held in memory at a time, whatever the size of the files.
+    """
+    batch = RecordBatch(kind)
+    for path in kind_files(folder, kind):
+        for ref, payload in iter_file(folder, path, kind):
+            batch.add(ref, payload)
+            if len(batch) >= size:
+                yield batch
+                batch = RecordBatch(kind)
+    if len(batch):
+        yield batch
+
+
+def read_kind(folder: Path, kind: RecordKind) -> RecordBatch:
+    """Every record of one kind in one batch (small sources, the reference portal)."""
+    whole = RecordBatch(kind)
+    for batch in iter_kind_batches(folder, kind):
+        whole.extend(batch)
+    return whole
 
 
 def read_folder(folder: Path) -> dict[RecordKind, RecordBatch]:

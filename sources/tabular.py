@@ -7,9 +7,9 @@ Windows writes. The row number in each source ref is the one a user sees in Exce
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-import io
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +36,25 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8", errors="replace")
 
 
+def detect_encoding(path: Path) -> tuple[str, str]:
+    """(encoding, error handling) for a text file, found in one streaming pass.
+
+    Strict UTF-8 (a BOM is dropped) when every byte decodes, else GB18030 when that decodes,
+    else UTF-8 with replacement characters, so that a damaged file still shows every record.
+    """
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 22):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding, "strict"
+    return "utf-8", "replace"
+
+
 def _row_payload(header: list[str], row: list[Any]) -> str:
     if len(row) > len(header):
         # More cells than columns: the row cannot be mapped to fields; keep it whole.
@@ -44,14 +63,18 @@ def _row_payload(header: list[str], row: list[Any]) -> str:
 
 
 def iter_csv_rows(path: Path) -> Iterator[tuple[int, str]]:
-    """Yield (spreadsheet row number, payload JSON text) for every data row of a CSV file."""
-    text = decode_text(path.read_bytes())
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [name.strip() for name in next(reader, [])]
-    for number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        yield number, _row_payload(header, row)
+    """Yield (spreadsheet row number, payload JSON text) for every data row of a CSV file.
+
+    The file is streamed (a year's reviews can be gigabytes): only one row is decoded at a time.
+    """
+    encoding, errors = detect_encoding(path)
+    with path.open(encoding=encoding, errors=errors, newline="") as handle:
+        reader = csv.reader(handle)
+        header = [name.strip() for name in next(reader, [])]
+        for number, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            yield number, _row_payload(header, row)
 
 
 def _cell(value: Any) -> Any:

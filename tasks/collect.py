@@ -13,7 +13,7 @@ from prefect.context import FlowRunContext
 from expectations.contracts import Registry, YearContext
 from expectations.fields import FIELDS, RECORD_KEY, json_path
 from intake.validate import Verdict, check_records, decide_versions
-from sources.folder import read_kind
+from sources.folder import iter_kind_batches
 from sources.payloads import RecordKind
 from warehouse import records
 from warehouse.collections import Reconciliation, save_reconciliation
@@ -38,11 +38,16 @@ def land_from_folder(
 ) -> Landing:
     """Read one record kind from a source folder and store its payloads verbatim.
 
-    Reading and landing are one task so the payloads are dropped as soon as they are stored
-    (Prefect keeps a task's return value for the whole flow run).
+    Files are streamed and landed in batches, so memory stays flat however large they are; an
+    interrupted collection leaves whole batches, and a re-run recognises them as replays. Reading
+    and landing are one task so payloads are dropped once stored (Prefect keeps a task's return
+    value for the whole flow run).
     """
-    batch = read_kind(folder, kind)
-    return land(conn, batch, year=year, source=str(folder), collection_id=collection_id)
+    received = stored = 0
+    for batch in iter_kind_batches(folder, kind):
+        landing = land(conn, batch, year=year, source=str(folder), collection_id=collection_id)
+        received, stored = received + landing.received, stored + landing.stored
+    return Landing(received, stored)
 
 
 def _paths(kind: RecordKind) -> dict[str, tuple[str, str]]:
