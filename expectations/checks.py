@@ -127,7 +127,7 @@ def field_text_checks(field: Field) -> list[RecordCheck]:
         pattern = field.pattern
         checks.append(
             _column_check(
-                f"out_of_range:{name}:pattern", "out_of_range", name, lambda s: s.str.fullmatch(pattern),
+                f"out_of_range:{name}:pattern", "out_of_range", name, lambda s: numbers.fullmatch(s, pattern),
                 "is not a valid id (capital letters, digits and '-', 3 to 32 characters)",
             )
         )  # fmt: skip
