@@ -101,3 +101,21 @@ def test_db_defaults_to_the_environment_variable(tmp_path: Path) -> None:
 )
 def test_every_command_has_help(command: str) -> None:
     assert unionflow(command, "--help").returncode == 0
+
+
+def test_publishing_a_different_allocation_without_supersede_exits_2(tmp_path: Path, loaded_db: Path) -> None:
+    import shutil
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(loaded_db, db)
+    out = str(tmp_path / "out")
+    for step in (["score"], ["allocate"], ["publish", "--out", out], ["allocate", "--budget", "900000"]):
+        result = unionflow(*step, "--year", "2025", "--db", str(db))
+        assert result.returncode == 0, result.stderr
+    refused = unionflow("publish", "--year", "2025", "--out", out, "--db", str(db))
+    assert_one_clear_line(refused, "already published", "--supersede")
+    replaced = unionflow(
+        "publish", "--year", "2025", "--out", out, "--db", str(db), "--supersede", "budget cut"
+    )
+    assert replaced.returncode == 0, replaced.stderr
+    assert "superseding run 1" in replaced.stdout
