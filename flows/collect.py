@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger
 
 from sources.payloads import RECORD_KINDS
 from tasks.collect import default_deadline, land_from_folder, validate_and_load
-from warehouse.collections import Reconciliation, finish_collection, start_collection
+from warehouse.collections import Reconciliation, finish_collection, save_deadline, start_collection
 from warehouse.connection import open_warehouse
 from warehouse.snapshot import refresh_snapshot
 
@@ -37,6 +37,7 @@ def collect(
     due = pd.Timestamp(deadline) if deadline else default_deadline(year)
     with open_warehouse(db) as conn:
         collection_id = start_collection(conn, year, source)
+        save_deadline(conn, year, due)
         try:
             if is_portal(source):
                 from tasks.portal import land_from_portal

@@ -131,6 +131,7 @@ def review_record(db: Path, quarantine_id: int, decision: str, reason: str, by: 
     the waivers of every release in force, so the warehouse is exactly what collection would give.
     """
     from tasks.collect import default_deadline, validate_kind
+    from warehouse.collections import deadline_of
     from warehouse.sql import run, transaction
     from warehouse.stewardship import record_decision
 
@@ -163,7 +164,8 @@ def review_record(db: Path, quarantine_id: int, decision: str, reason: str, by: 
         # A reject of a record still in quarantine changes nothing in the data; anything else
         # (a release, or a reject withdrawing an earlier release) re-derives the kind and year.
         if decision == "released" or not subject["in_quarantine"]:
-            deadline = default_deadline(year) if year is not None else None
+            # The deadline the year was collected with (a --deadline extension included).
+            deadline = (deadline_of(conn, year) or default_deadline(year)) if year is not None else None
             verdict = validate_kind(conn, kind, year, deadline)  # type: ignore[arg-type]
             status = verdict.status.loc[verdict.status["payload_id"] == quarantine_id, "status"]
             outcome = str(status.iloc[0]) if len(status) else "quarantined"

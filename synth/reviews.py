@@ -19,7 +19,9 @@ from synth.schema import CRITERIA, deadline, to_epoch, window_start
 
 PER_UNIT = 5
 PRIMARY_STEPS = (1, 2, 3, 7, 10)  # spacing in the interleaved order avoids same-district pairs
-BASE_SCORE, QUALITY_SLOPE, NOISE_SD = 70.0, 8.0, 3.0
+# A base of 77 makes about a quarter of the units `good` or better under the default grades, so
+# the default budget is split proportionally (5,000–20,000 each) rather than everyone at the cap.
+BASE_SCORE, QUALITY_SLOPE, NOISE_SD = 77.0, 8.0, 3.0
 FLAT_SCORE = 80
 CONTRARIAN_PIVOT = 140
 REVIEW_WINDOW_DAYS_BEFORE_DEADLINE = 31
@@ -117,7 +119,7 @@ def _pick_colluders(
 
 
 def honest_scores(quality: np.ndarray, leniency: np.ndarray, gen: np.random.Generator) -> np.ndarray:
-    """Integer scores (rows x criteria): 70 + 8 q(reviewee) + leniency(reviewer) + noise."""
+    """Integer scores (rows x criteria): 77 + 8 q(reviewee) + leniency(reviewer) + noise."""
     mean = BASE_SCORE + QUALITY_SLOPE * quality + leniency
     raw = mean[:, None] + NOISE_SD * gen.standard_normal((len(quality), len(CRITERIA)))
     return np.clip(np.rint(raw), 0, 100).astype(np.int64)

@@ -116,3 +116,24 @@ def test_a_copy_of_the_folder_elsewhere_gives_the_same_warehouse(
     collect(year=YEAR, source=str(synthetic_year), db=str(tmp_path / "a.duckdb"))
     collect(year=YEAR, source=str(copy), db=str(tmp_path / "b.duckdb"))
     assert snapshot(tmp_path / "a.duckdb") == snapshot(tmp_path / "b.duckdb")
+
+
+def test_a_release_revalidates_with_the_deadline_the_year_was_collected_with(
+    synthetic_year: Path, manifest: dict, tmp_path: Path
+) -> None:
+    from flows.stewardship import review_record
+
+    db = tmp_path / "w.duckdb"
+    collect(year=YEAR, source=str(synthetic_year), db=str(db), deadline="2026-03-31T23:59:59+08:00")
+    late = next(p for p in manifest["planted"] if p["rules"] == ["late"])
+    other = next(p for p in manifest["planted"] if p["rules"] == ["not_a_number"])
+    with open_warehouse(db, read_only=True) as conn:
+        accepted = run(conn, "select status from submissions where submission_id = ?", [late["id"]])
+        other_id = run(
+            conn, "select quarantine_id from quarantine where source_ref = ?", [other["source_ref"]]
+        )
+    assert accepted == [("accepted",)]  # the extension made it on time
+    review_record(db, int(other_id[0][0]), "released", "checking the deadline is kept", "steward")
+    with open_warehouse(db, read_only=True) as conn:
+        still = run(conn, "select status from submissions where submission_id = ?", [late["id"]])
+    assert still == [("accepted",)]

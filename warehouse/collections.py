@@ -121,3 +121,16 @@ def save_cursor(
         "insert into collection_cursors values (?, ?, ?, ?, ?, ?)",
         [source, kind, year, cursor, updated_since, _now()],
     )
+
+
+def save_deadline(conn: duckdb.DuckDBPyConnection, year: int, deadline: pd.Timestamp) -> None:
+    """Remember the deadline a collection of `year` was validated against."""
+    run(conn, "insert into year_deadlines values (?, ?, ?)", [year, deadline.to_pydatetime(), _now()])
+
+
+def deadline_of(conn: duckdb.DuckDBPyConnection, year: int) -> pd.Timestamp | None:
+    """The deadline the latest collection of `year` used, or None when it was never collected."""
+    row = first_row(
+        conn, "select deadline from year_deadlines where year = ? order by recorded_at desc limit 1", [year]
+    )
+    return None if row is None else pd.Timestamp(row[0])
