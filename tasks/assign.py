@@ -111,8 +111,3 @@ def check_year(conn: duckdb.DuckDBPyConnection, year: int, rules: AssignmentRule
         )
     columns = ["source", "reviewer_unit_id", "reviewee_unit_id", "rule", "detail"]
     return pd.concat(found, ignore_index=True)[columns].sort_values(columns, ignore_index=True)
-
-
-def write_rows(path: Path, header: tuple[str, ...], frame: pd.DataFrame) -> None:
-    """A small CSV export of a frame's text cells (neutralised)."""
-    write_csv(path, header, ([text_cell(v) for v in row] for row in frame.itertuples(index=False)))

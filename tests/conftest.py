@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +167,23 @@ def rules_of(verdict: Any) -> list[str]:
 def status_of(verdict: Any) -> list[str]:
     """The status of every payload, in receipt order."""
     return list(verdict.status.sort_values("payload_id")["status"])
+
+
+@contextmanager
+def lock_held(db: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the warehouse's write lock for the duration of the block."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\nfrom warehouse.connection import connect\nc = connect(sys.argv[1])\n"
+         "print('holding', flush=True)\ntime.sleep(120)", str(db)],
+        cwd=Path(__file__).resolve().parents[1], stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        yield holder
+    finally:
+        os.killpg(holder.pid, signal.SIGTERM)
+        holder.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

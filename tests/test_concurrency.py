@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import YEAR
+from tests.conftest import YEAR, lock_held
 from warehouse.connection import WarehouseLocked, open_warehouse
 from warehouse.snapshot import open_for_reading, refresh_snapshot, snapshot_path
 from warehouse.sql import run
@@ -171,23 +171,13 @@ def test_readers_fall_back_to_the_snapshot_while_another_process_writes(tmp_path
         run(conn, "insert into score_runs values (1, 2025, 'trimmed', 'c', 'i', now())")
         taken = refresh_snapshot(conn)
     assert taken == snapshot_path(db)
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time\nfrom warehouse.connection import connect\nc = connect(sys.argv[1])\n"
-         "print('holding', flush=True)\ntime.sleep(60)", str(db)],
-        cwd=REPO, stdout=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    with lock_held(db):
         with pytest.raises(WarehouseLocked):
             open_warehouse(db, read_only=True).__enter__()
         with open_for_reading(db) as source:
             assert source.from_snapshot and source.taken_at is not None
             assert "snapshot" in (source.notice() or "")
             assert run(source.conn, "select count(*) from score_runs") == [(1,)]
-    finally:
-        os.killpg(holder.pid, signal.SIGTERM)
-        holder.wait(timeout=30)
     with open_for_reading(db) as source:
         assert not source.from_snapshot and source.notice() is None
 
@@ -195,16 +185,5 @@ def test_readers_fall_back_to_the_snapshot_while_another_process_writes(tmp_path
 def test_without_a_snapshot_a_locked_warehouse_says_so(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     open_warehouse(db).__enter__().close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time\nfrom warehouse.connection import connect\nc = connect(sys.argv[1])\n"
-         "print('holding', flush=True)\ntime.sleep(60)", str(db)],
-        cwd=REPO, stdout=subprocess.PIPE, text=True, start_new_session=True,
-    )  # fmt: skip
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
-        with pytest.raises(WarehouseLocked, match="no read snapshot"):
-            open_for_reading(db)
-    finally:
-        os.killpg(holder.pid, signal.SIGTERM)
-        holder.wait(timeout=30)
+    with lock_held(db), pytest.raises(WarehouseLocked, match="no read snapshot"):
+        open_for_reading(db)

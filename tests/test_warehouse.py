@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import lock_held
 from warehouse.connection import WarehouseError, WarehouseLocked, connect, open_warehouse
 from warehouse.migrations import available_migrations, migrate
 from warehouse.sql import run
@@ -50,34 +48,13 @@ def test_migrating_twice_applies_nothing_the_second_time(fresh_db: Path) -> None
 
 
 def test_a_second_writer_gets_a_clear_lock_error(fresh_db: Path) -> None:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(
-                f"""
-                import sys, time
-                from warehouse.connection import connect
-                conn = connect({str(fresh_db)!r})
-                print("locked", flush=True)
-                sys.stdin.read()
-                """
-            ),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        with pytest.raises(WarehouseLocked) as caught:
-            connect(fresh_db)
-        message = str(caught.value)
-        assert "in use by another unionflow process" in message
-        assert f"(process {holder.pid})" in message
-        assert "\n" not in message
-    finally:
-        holder.communicate("")
+    connect(fresh_db).close()
+    with lock_held(fresh_db) as holder, pytest.raises(WarehouseLocked) as caught:
+        connect(fresh_db)
+    message = str(caught.value)
+    assert "in use by another unionflow process" in message
+    assert f"(process {holder.pid})" in message
+    assert "\n" not in message
 
 
 def test_read_only_on_a_missing_file_says_so(fresh_db: Path) -> None:

@@ -81,14 +81,6 @@ def save_reconciliation(conn: duckdb.DuckDBPyConnection, collection_id: int, cou
     )
 
 
-def reconciliations(conn: duckdb.DuckDBPyConnection, collection_id: int) -> pd.DataFrame:
-    """The stored reconciliation rows of one collection."""
-    return conn.execute(
-        "select * from collection_counts where collection_id = ? order by record_kind",
-        [collection_id],
-    ).df()
-
-
 def cursor_of(
     conn: duckdb.DuckDBPyConnection, source: str, kind: RecordKind, year: int | None
 ) -> tuple[str | None, str | None]:
