@@ -75,6 +75,8 @@ def _quiet_gx() -> None:
 
 def _context(docs: Path | None) -> Any:
     """An ephemeral GX context without progress bars; with a Data Docs site in `docs` if given."""
+    # GX's filesystem stores refuse a relative base directory (`--out out/demo` is relative).
+    docs = docs.resolve() if docs is not None else None
     _quiet_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import (

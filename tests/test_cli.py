@@ -119,3 +119,24 @@ def test_publishing_a_different_allocation_without_supersede_exits_2(tmp_path: P
     )
     assert replaced.returncode == 0, replaced.stderr
     assert "superseding run 1" in replaced.stdout
+
+
+def test_run_with_a_relative_out_folder_publishes_and_builds_data_docs(
+    tmp_path: Path, synthetic_year: Path
+) -> None:
+    # `make demo` passes a relative --out; Great Expectations' stores need absolute folders.
+    result = unionflow(
+        "run",
+        "--year",
+        "2025",
+        "--source",
+        str(synthetic_year),
+        "--out",
+        "out",
+        "--db",
+        "w.duckdb",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "out" / "validation" / "index.html").is_file()
+    assert (tmp_path / "out" / "scores.csv").is_file()
