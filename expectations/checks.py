@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -64,8 +65,7 @@ def _column_check(
 
 def _fits_a_count(text: pd.Series) -> pd.Series:
     # A whole number that does not fit a 64-bit count would otherwise silently become missing.
-    whole = numbers.is_integer_text(text).fillna(False).astype(bool)
-    return ~(whole & numbers.to_integer(text).isna())
+    return ~numbers.is_too_long_integer(text).fillna(False).astype(bool)
 
 
 def field_text_checks(field: Field) -> list[RecordCheck]:
@@ -233,8 +233,7 @@ def failures(schema: pa.DataFrameSchema, checks: Sequence[RecordCheck], frame: p
         raise RuntimeError(f"contract check failed to run: {unexplained.to_dict('records')}")
     pieces = []
     for (check_name, column), group in cases.groupby(["check", "column"], dropna=False, sort=True):
-        index = pd.Index(group["index"].astype("int64").unique())
-        rows = frame.loc[index]
+        index = pd.Index(np.sort(group["index"].astype("int64").unique()))
         if check_name == "not_nullable":
             rule, message = (
                 "missing_field",
@@ -242,6 +241,11 @@ def failures(schema: pa.DataFrameSchema, checks: Sequence[RecordCheck], frame: p
             )
         else:
             check = by_name[str(check_name)]
+            # The failing rows by mask, not by label: `loc` makes Arrow combine every chunk of
+            # every column first (16 s in the 1,000,000-unit profile). A column check explains
+            # itself from its own column.
+            columns = frame if check.column is None else frame[[check.column]]
+            rows = columns[frame.index.isin(index)]
             rule, message = check.rule, check.explain(rows)
         pieces.append(
             pd.DataFrame(

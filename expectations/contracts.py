@@ -10,10 +10,14 @@ twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
 
+from expectations import numbers
 from expectations.checks import (
     RecordCheck,
     as_text,
@@ -37,6 +41,23 @@ class Registry:
     @classmethod
     def empty(cls) -> Registry:
         return cls(pd.DataFrame({"unit_id": [], "active_from": [], "active_to": [], "district": []}))
+
+    @cached_property
+    def _ids(self) -> pyarrow.Array:
+        return numbers.arrow_text(self.units["unit_id"])
+
+    @cached_property
+    def columns(self) -> dict[str, pyarrow.Array]:
+        """active_from, active_to (int64) and district (string), in registry order, for `take`."""
+        return {
+            "active_from": pyarrow.array(self.units["active_from"], pyarrow.int64(), from_pandas=True),
+            "active_to": pyarrow.array(self.units["active_to"], pyarrow.int64(), from_pandas=True),
+            "district": numbers.arrow_text(self.units["district"]),
+        }
+
+    def positions(self, unit_ids: pd.Series) -> pyarrow.Array:
+        """Each id's row in the registry (null where it is not registered), by hash lookup."""
+        return pc.index_in(numbers.arrow_text(unit_ids), value_set=self._ids)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ _ISO_WITH_OFFSET = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?
 _TYPES = {pa.bool_(): pd.BooleanDtype(), pa.string(): pd.StringDtype("pyarrow"), pa.int64(): pd.Int64Dtype()}
 
 
-def _arrow(text: pd.Series) -> pa.Array:
+def arrow_text(text: pd.Series) -> pa.Array:
+    """A column of text as an Arrow string array (missing → null), for Arrow's kernels."""
     return pa.array(text.astype("string"), type=pa.string(), from_pandas=True)
 
 
@@ -41,12 +42,12 @@ def _matches(values: pa.Array, pattern: str) -> pa.Array:
 
 def fullmatch(text: pd.Series, pattern: str) -> pd.Series:
     """Whether each text matches `pattern` entirely (missing stays missing)."""
-    return _pandas(_matches(_arrow(text), pattern), text.index)
+    return _pandas(_matches(arrow_text(text), pattern), text.index)
 
 
 def normalise_numeric_text(text: pd.Series) -> pd.Series:
     """NFKC, trimmed, with thousands separators removed where the grouping is a real one."""
-    values = pc.utf8_trim_whitespace(pc.utf8_normalize(_arrow(text), "NFKC"))
+    values = pc.utf8_trim_whitespace(pc.utf8_normalize(arrow_text(text), "NFKC"))
     grouped = pc.fill_null(_matches(values, _GROUPED), False)
     return _pandas(pc.if_else(grouped, pc.replace_substring(values, ",", ""), values), text.index)
 
@@ -61,10 +62,15 @@ def is_integer_text(normal: pd.Series) -> pd.Series:
     return fullmatch(normal, _INTEGER)
 
 
+def is_too_long_integer(normal: pd.Series) -> pd.Series:
+    """True where normalised text is a whole number of more than MAX_DIGITS digits (NA stays NA)."""
+    return fullmatch(normal, rf"[+-]?\d{{{MAX_DIGITS + 1},}}(?:\.0+)?")
+
+
 def to_integer(normal: pd.Series) -> pd.Series:
     """Whole numbers as nullable Int64; anything else (and any count of more than 18 digits,
     which no unit reports) becomes NA."""
-    values = _arrow(normal)
+    values = arrow_text(normal)
     digits = pc.replace_substring_regex(pc.replace_substring_regex(values, r"\.0+$", ""), r"^\+", "")
     unsigned = pc.utf8_length(pc.replace_substring_regex(digits, r"^-", ""))
     fits = pc.and_(pc.fill_null(_matches(values, _INTEGER), False), pc.less_equal(unsigned, MAX_DIGITS))

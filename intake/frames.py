@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from expectations import numbers
 from expectations.fields import FIELDS, Field
@@ -60,11 +62,16 @@ def fingerprint(kind: RecordKind, text: pd.DataFrame, typed: pd.DataFrame) -> pd
     for field in FIELDS[kind]:
         value = typed[field.name]
         if field.type == "timestamp":
-            rendered = value.dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").astype("string")
+            # The instant as microseconds since the epoch: equal instants render equal, and it
+            # avoids strftime, which formats one value at a time (9 s in the 1,000,000-unit profile).
+            micros = value.dt.as_unit("us").to_numpy(dtype="int64")
+            rendered = pd.Series(micros, index=value.index).astype("string")
+            rendered = rendered.mask(value.isna())
         else:
             rendered = value.astype("string")
-        parts.append(rendered.fillna(text[field.name]).fillna("\u2205"))
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined + "\x1f" + part
-    return joined
+        parts.append(numbers.arrow_text(rendered.fillna(text[field.name]).fillna("\u2205")))
+    # One Arrow join of all fields, not one new column per `+` (5 s in the 1,000,000-unit profile).
+    joined = pc.binary_join_element_wise(*parts, "\x1f")
+    return pd.Series(
+        joined.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get).array, index=text.index
+    )

@@ -17,7 +17,7 @@ from sources.folder import iter_kind_batches
 from sources.payloads import RecordKind
 from warehouse import records
 from warehouse.collections import Reconciliation, save_reconciliation
-from warehouse.payloads import Landing, count_payloads, land, stage
+from warehouse.payloads import Landing, count_payloads, land, staged
 from warehouse.sql import transaction
 from warehouse.stewardship import waivers as steward_waivers
 
@@ -61,9 +61,9 @@ def partitions_for(conn: duckdb.DuckDBPyConnection, kind: RecordKind, year: int 
     return max(1, -(-stored // PAYLOADS_PER_PARTITION))
 
 
-def _check_partition(kind: RecordKind, staged: pd.DataFrame, context: YearContext) -> Verdict:
+def _check_partition(kind: RecordKind, frame: pd.DataFrame, context: YearContext) -> Verdict:
     """Contracts, replays and conflicting duplicates of one partition (runs on any worker)."""
-    return check_records(kind, staged, context)
+    return check_records(kind, frame, context)
 
 
 # A separate name from the function, so Dask workers can unpickle the function by reference.
@@ -78,20 +78,20 @@ def _check_in_partitions(
     partitions: int | None,
 ) -> Verdict:
     parts = partitions or partitions_for(conn, kind, scope)
-    paths = _paths(kind)
     in_flow = FlowRunContext.get() is not None
     checked: list[Verdict] = []
     pending = []
-    for part in range(parts):
-        # Staged one partition at a time: only the partitions in flight are held in memory.
-        staged = stage(conn, kind, scope, paths, key=RECORD_KEY[kind], part=part, parts=parts)
-        if in_flow and parts > 1:
-            pending.append(check_partition.submit(kind, staged, context))
-            if len(pending) >= MAX_PARTITIONS_IN_FLIGHT:
-                checked.append(pending.pop(0).result())
-        else:
-            checked.append(check_records(kind, staged, context))
-        del staged
+    with staged(conn, kind, scope, _paths(kind), key=RECORD_KEY[kind], parts=parts) as read_partition:
+        for part in range(parts):
+            # Read one partition at a time: only the partitions in flight are held in memory.
+            frame = read_partition(part)
+            if in_flow and parts > 1:
+                pending.append(check_partition.submit(kind, frame, context))
+                if len(pending) >= MAX_PARTITIONS_IN_FLIGHT:
+                    checked.append(pending.pop(0).result())
+            else:
+                checked.append(check_records(kind, frame, context))
+            del frame
     checked.extend(future.result() for future in pending)
     return decide_versions(kind, checked)
 

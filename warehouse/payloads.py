@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import duckdb
@@ -26,11 +26,6 @@ class Landing:
     @property
     def replayed(self) -> int:
         return self.received - self.stored
-
-
-def sha256_hex(payload: str) -> str:
-    """The SHA-256 recorded for a payload text (UTF-8)."""
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def land(
@@ -55,7 +50,6 @@ def land(
             "seq": pa.array(range(len(batch.payloads)), pa.int64()),
             "source_ref": pa.array(batch.source_refs, pa.string()),
             "payload": pa.array(batch.payloads, pa.string()),
-            "sha256": pa.array([sha256_hex(p) for p in batch.payloads], pa.string()),
         }
     )
     conn.register("incoming", incoming)
@@ -94,40 +88,49 @@ def _count(conn: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def stage(
+@contextmanager
+def staged(
     conn: duckdb.DuckDBPyConnection,
     kind: RecordKind,
     year: int | None,
     paths: dict[str, tuple[str, str]],
     *,
     key: str | None = None,
-    part: int = 0,
     parts: int = 1,
-) -> pd.DataFrame:
-    """Every stored payload of `kind` and `year` with each field's text pulled out of its JSON.
+) -> Iterator[Callable[[int], pd.DataFrame]]:
+    """Stage every stored payload of `kind` and `year` once; yield a reader of one partition.
 
     `paths` maps a column name to (JSON path, alias path); the text at the path wins, else the
-    alias's. The result has payload_id, collection_id, source_ref, is_record (a JSON object with
-    named fields) and one string column per name, trimmed, blanks missing. With `parts` > 1 only
-    partition `part` is staged: the payloads whose `key` field hashes to it.
+    alias's. Each partition read has payload_id, collection_id, source_ref, is_record (a JSON object
+    with named fields) and one string column per name, trimmed, blanks missing, in payload order.
+    With `parts` > 1, partition `part` holds the payloads whose `key` field hashes to it. The
+    staging table is temporary (DuckDB spills it to disk when memory is short) and dropped after.
     """
     key_path, key_alias = paths[key] if key else ("$.none", "$.none")
+    params = {
+        "kind": kind,
+        "year": year,
+        "paths": [path for path, _ in paths.values()],
+        "aliases": [alias for _, alias in paths.values()],
+        "key_path": key_path,
+        "key_alias": key_alias,
+        "parts": parts,
+    }
+    run(conn, "create or replace temp table staged_payloads as " + statement("stg_payloads"), params)
+    try:
+        yield lambda part: _read_partition(conn, list(paths), part)
+    finally:
+        run(conn, "drop table if exists staged_payloads")
+
+
+def _read_partition(conn: duckdb.DuckDBPyConnection, names: list[str], part: int) -> pd.DataFrame:
     table = conn.sql(
-        statement("stg_payloads"),
-        params={
-            "kind": kind,
-            "year": year,
-            "paths": [path for path, _ in paths.values()],
-            "aliases": [alias for _, alias in paths.values()],
-            "key_path": key_path,
-            "key_alias": key_alias,
-            "part": part,
-            "parts": parts,
-        },
+        "select * exclude (part) from staged_payloads where part = $part order by payload_id",
+        params={"part": part},
     ).to_arrow_table()
     extracted = table["fields"]
     # Non-records have no extracted list; give them a list of nulls so every column lines up.
-    nulls = pa.scalar([None] * len(paths), pa.list_(pa.string()))
+    nulls = pa.scalar([None] * len(names), pa.list_(pa.string()))
     extracted = pc.fill_null(extracted.cast(pa.list_(pa.string())), nulls)
     columns: dict[str, pa.ChunkedArray] = {
         "payload_id": table["payload_id"],
@@ -135,6 +138,6 @@ def stage(
         "source_ref": table["source_ref"],
         "is_record": table["is_record"],
     }
-    for position, name in enumerate(paths):
+    for position, name in enumerate(names):
         columns[name] = pc.list_element(extracted, position)
     return pa.table(columns).to_pandas()

@@ -1,8 +1,14 @@
--- Land a batch of received payloads (registered as `incoming`: seq, source_ref, payload, sha256).
+-- Land a batch of received payloads (registered as `incoming`: seq, source_ref, payload).
+-- The SHA-256 of each payload's UTF-8 bytes is computed here, on all cores, not in Python.
 -- A payload whose exact bytes were received before for the same kind and year is a replay: it is
 -- counted by the caller, not stored twice.
 insert into raw_payloads
-with stored as (
+with hashed as (
+    select seq, source_ref, payload, sha256(payload) as sha256
+    from incoming
+),
+
+stored as (
     select sha256
     from raw_payloads
     where record_kind = $kind and year is not distinct from $year
@@ -10,10 +16,10 @@ with stored as (
 
 fresh as (
     select
-        incoming.*,
-        row_number() over (partition by incoming.sha256 order by incoming.seq) as nth
-    from incoming
-    anti join stored on incoming.sha256 = stored.sha256
+        hashed.*,
+        row_number() over (partition by hashed.sha256 order by hashed.seq) as nth
+    from hashed
+    anti join stored on hashed.sha256 = stored.sha256
 ),
 
 final as (
