@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 import orjson
 
 from sources.payloads import RECORD_KINDS, RecordBatch, RecordKind, SourceError, payload_text
-from sources.tabular import TABULAR_SUFFIXES, decode_text, detect_encoding, iter_table_rows
+from sources.tabular import (
+    CHUNK_ROWS,
+    TABULAR_SUFFIXES,
+    cycle_collection_paused,
+    decode_text,
+    detect_encoding,
+    iter_table_chunks,
+)
 
 RECORD_SUFFIXES = (".json", ".jsonl", *TABULAR_SUFFIXES)
 # Records landed per transaction when reading a folder: bounds memory for very large files.
@@ -24,48 +32,52 @@ def _inside(folder: Path, path: Path) -> bool:
     return True
 
 
-def iter_file(folder: Path, path: Path, kind: RecordKind) -> Iterator[tuple[str, str]]:
-    """(source ref, payload text) of every record of one file, streamed where the format allows.
+def iter_file_chunks(folder: Path, path: Path, kind: RecordKind) -> Iterator[RecordBatch]:
+    """Every record of one file with its source ref, in chunks, streamed where the format allows.
 
     Unparseable JSON becomes a record of its own (quarantined later as malformed).
     """
     ref = path.relative_to(folder).as_posix()
     suffix = path.suffix.lower()
     if suffix in TABULAR_SUFFIXES:
-        for row, payload in iter_table_rows(path):
-            yield f"{ref}#row={row}", payload
+        for numbers, payloads in iter_table_chunks(path):
+            yield RecordBatch(kind, [f"{ref}#row={number}" for number in numbers], payloads)
         return
     if suffix == ".jsonl":
         encoding, errors = detect_encoding(path)
         with path.open(encoding=encoding, errors=errors, newline="") as handle:
-            for number, raw_line in enumerate(handle, start=1):
-                line = raw_line.rstrip("\r\n")
-                if not line.strip():
-                    continue
-                try:
-                    yield f"{ref}#line={number}", payload_text(orjson.loads(line))
-                except orjson.JSONDecodeError:
-                    yield f"{ref}#line={number}", line
+            first = 1
+            while True:
+                with cycle_collection_paused():
+                    lines = list(islice(handle, CHUNK_ROWS))
+                    chunk = RecordBatch(kind)
+                    for number, raw_line in enumerate(lines, start=first):
+                        line = raw_line.rstrip("\r\n")
+                        if not line.strip():
+                            continue
+                        try:
+                            chunk.add(f"{ref}#line={number}", payload_text(orjson.loads(line)))
+                        except orjson.JSONDecodeError:
+                            chunk.add(f"{ref}#line={number}", line)
+                if not lines:
+                    return
+                first += len(lines)
+                yield chunk
         return
     text = decode_text(path.read_bytes())
     try:
         document = orjson.loads(text)
     except orjson.JSONDecodeError:
-        yield ref, text
+        yield RecordBatch(kind, [ref], [text])
         return
     if isinstance(document, list):
-        for number, item in enumerate(document, start=1):
-            yield f"{ref}#item={number}", payload_text(item)
+        yield RecordBatch(
+            kind,
+            [f"{ref}#item={number}" for number in range(1, len(document) + 1)],
+            [payload_text(item) for item in document],
+        )
     else:
-        yield ref, payload_text(document)
-
-
-def read_file(folder: Path, path: Path, kind: RecordKind) -> RecordBatch:
-    """Every record of one file as a batch."""
-    batch = RecordBatch(kind)
-    for ref, payload in iter_file(folder, path, kind):
-        batch.add(ref, payload)
-    return batch
+        yield RecordBatch(kind, [ref], [payload_text(document)])
 
 
 def _one_of(folder: Path, stem: str) -> Path | None:
@@ -100,14 +112,14 @@ def kind_files(folder: Path, kind: RecordKind) -> list[Path]:
 
 
 def iter_kind_batches(folder: Path, kind: RecordKind, size: int = BATCH_SIZE) -> Iterator[RecordBatch]:
-    """Every record of one kind in batches of at most `size`, streamed, in a deterministic order.
+    """Every record of one kind in batches of about `size`, streamed, in a deterministic order.
 
-    Only one batch is held in memory at a time, whatever the size of the files.
+    Only one batch (and one file chunk) is held in memory at a time, whatever the size of the files.
     """
     batch = RecordBatch(kind)
     for path in kind_files(folder, kind):
-        for ref, payload in iter_file(folder, path, kind):
-            batch.add(ref, payload)
+        for chunk in iter_file_chunks(folder, path, kind):
+            batch.extend(chunk)
             if len(batch) >= size:
                 yield batch
                 batch = RecordBatch(kind)

@@ -15,6 +15,7 @@ from expectations.fields import FIELDS, RECORD_KEY, json_path
 from intake.validate import Verdict, check_records, decide_versions
 from sources.folder import iter_kind_batches
 from sources.payloads import RecordKind
+from sources.read_ahead import read_ahead
 from warehouse import records
 from warehouse.collections import Reconciliation, save_reconciliation
 from warehouse.payloads import Landing, count_payloads, land, staged
@@ -44,7 +45,7 @@ def land_from_folder(
     value for the whole flow run).
     """
     received = stored = 0
-    for batch in iter_kind_batches(folder, kind):
+    for batch in read_ahead(iter_kind_batches(folder, kind)):
         landing = land(conn, batch, year=year, source=str(folder), collection_id=collection_id)
         received, stored = received + landing.received, stored + landing.stored
     return Landing(received, stored)
