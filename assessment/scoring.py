@@ -11,6 +11,7 @@ import pandas as pd
 
 from assessment.config import CRITERIA, AssessmentConfig
 from assessment.indicators import indicator_scores
+from assessment.membership import is_member
 from assessment.peer import check_reviews, peer_scores
 
 #: Columns of :func:`score_year` in order (per-criterion peer columns follow them).
@@ -105,7 +106,7 @@ def unit_flags(flags: pd.DataFrame) -> pd.DataFrame:
 
 def _join_flags(unit_ids: pd.Series, long: pd.DataFrame) -> pd.Series:
     """``;``-joined, sorted, de-duplicated flags per unit ("" when none), aligned to unit_ids."""
-    long = long[long["unit_id"].isin(unit_ids)].drop_duplicates()
+    long = long[is_member(long["unit_id"], unit_ids)].drop_duplicates()
     if long.empty:
         return pd.Series("", index=unit_ids.index, dtype=object)
     joined = long.sort_values(["unit_id", "flag"]).groupby("unit_id", sort=False)["flag"].agg(";".join)
@@ -143,7 +144,7 @@ def score_year(
     peer = peer_scores(reviews, cfg)
 
     ind_by_unit = ind.set_index("unit_id")["indicator_score"]
-    has_submission = out["unit_id"].isin(ind["unit_id"]).to_numpy()
+    has_submission = is_member(out["unit_id"], ind["unit_id"])
     out["indicator_score"] = out["unit_id"].map(ind_by_unit).astype(np.float64)
     peer_by_unit = peer.set_index("unit_id")
     out["peer_score"] = out["unit_id"].map(peer_by_unit["peer_score"]).astype(np.float64)

@@ -215,15 +215,14 @@ def allocate(work: Path, units: int) -> list[Row]:
 
 
 def publish(work: Path, units: int) -> list[Row]:
-    from tasks.publish import publish_run_task, write_csv_outputs_task
-    from tasks.reports import write_reports_task
+    from tasks.publish import publish_run_task
+    from tasks.reports import write_outputs_task
 
     out = work / f"out-{units}"
 
     def body(conn: Any) -> int:
         run_id, score_run_id, _ = publish_run_task.fn(conn, YEAR, "bench")
-        write_csv_outputs_task.fn(conn, YEAR, run_id, score_run_id, out)
-        write_reports_task.fn(conn, YEAR, run_id, out)
+        write_outputs_task.fn(conn, YEAR, run_id, score_run_id, out)
         return units
 
     rows = _with_conn(work, units, "publish (CSV, HTML, XLSX)", body, None)

@@ -12,8 +12,8 @@ from assessment import AssessmentConfig, load_config, with_overrides
 from reports.notice import load_notice_settings
 from tasks.allocate import AllocationOutcome, allocate_year_task
 from tasks.backup import backup_task
-from tasks.publish import Publication, post_allocation_task, publish_run_task, write_csv_outputs_task
-from tasks.reports import ValidationSummary, write_notice_task, write_reports_task
+from tasks.publish import Publication, post_allocation_task, publish_run_task
+from tasks.reports import ValidationSummary, write_notice_task, write_outputs_task
 from tasks.score import ScoreOutcome, score_year_task
 from tasks.validate import ValidationOutcome, validate_records_task, validate_scores_task
 from warehouse import assessment as store
@@ -110,9 +110,8 @@ def publish(
         run_id, score_run_id, previous = publish_run_task(conn, year, supersede)
         if stage == "final":
             record_final(conn, year, run_id, now, force)
-        files = write_csv_outputs_task(conn, year, run_id, score_run_id, folder)
         summary = ValidationSummary(success=True, lines=warnings, docs_link="validation/index.html")
-        files += write_reports_task(conn, year, run_id, folder, lang, summary)
+        files = write_outputs_task(conn, year, run_id, score_run_id, folder, lang, summary)
         if changes:
             backup_task(conn, Path(db), year, run_id, "after")
         refresh_snapshot(conn, db)

@@ -7,15 +7,18 @@ neutralised; numbers are formatted here (4 decimals for scores) so the bytes are
 from __future__ import annotations
 
 import csv
+import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from assessment.scoring import SCORE_COLUMNS
-from reports.cells import neutralise
+from reports.cells import FORMULA_PATTERN, neutralise
 
 # SPEC section 9: the year, then the score table's columns in scoring order.
 SCORES_HEADER = ("year", *SCORE_COLUMNS)
@@ -50,58 +53,84 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) 
         writer.writerows(rows)
 
 
+def score_column(values: pd.Series) -> list[str]:
+    """`score_cell` of a whole column."""
+    floats = pd.to_numeric(values.astype(object), errors="coerce").astype("float64").to_numpy()
+    return ["" if v != v else f"{v:.4f}" for v in floats.tolist()]
+
+
+def integer_column(values: pd.Series) -> list[str]:
+    """`integer_cell` of a whole column."""
+    present = values.astype(object).where(values.notna(), None).tolist()
+    return ["" if v is None else str(int(v)) for v in present]
+
+
+def text_column(values: pd.Series) -> list[str]:
+    """`text_cell` of a whole column, neutralised by Arrow's kernels rather than value by value."""
+    text = pa.array(values.astype("string"), pa.string(), from_pandas=True)
+    risky = pc.fill_null(pc.match_substring_regex(text, FORMULA_PATTERN), False)
+    safe = pc.if_else(risky, pc.utf8_replace_slice(text, 0, 0, "'"), text)
+    return pc.fill_null(safe, "").to_pylist()
+
+
+_COLUMN_FORMATS = {"int": integer_column, "score": score_column, "text": text_column}
+
+
+def formatted_rows(frame: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> Iterator[tuple[str, ...]]:
+    """The frame's cells as CSV text, formatted a whole column at a time: (name, kind) per column,
+    kind one of int, score, text. A 1,000,000-unit year took 20 s formatted cell by cell."""
+    return zip(*(_COLUMN_FORMATS[kind](frame[name]) for name, kind in columns), strict=True)
+
+
+SCORES_FORMATS = (
+    ("year", "int"),
+    ("unit_id", "text"),
+    ("name", "text"),
+    ("level", "text"),
+    ("indicator_score", "score"),
+    ("peer_score", "score"),
+    ("bonus", "score"),
+    ("total", "score"),
+    ("rank", "int"),
+    ("rank_in_level", "int"),
+    ("grade", "text"),
+    ("n_reviews", "int"),
+    ("flags", "text"),
+)
+ALLOCATIONS_FORMATS = (
+    ("year", "int"),
+    ("unit_id", "text"),
+    ("name", "text"),
+    ("total", "score"),
+    ("grade", "text"),
+    ("amount_cny", "int"),
+    ("reason", "text"),
+)
+QUARANTINE_FORMATS = (
+    ("record_kind", "text"),
+    ("source_ref", "text"),
+    ("unit_id", "text"),
+    ("year", "int"),
+    ("rule", "text"),
+    ("message", "text"),
+)
+assert tuple(name for name, _ in SCORES_FORMATS) == SCORES_HEADER
+assert tuple(name for name, _ in ALLOCATIONS_FORMATS) == ALLOCATIONS_HEADER
+assert tuple(name for name, _ in QUARANTINE_FORMATS) == QUARANTINE_HEADER
+
+
 def write_scores(path: Path, scores: pd.DataFrame) -> None:
     """scores.csv: one row per active unit, sorted by rank then unit_id (unranked last)."""
-    rows = (
-        (
-            integer_cell(r.year),
-            text_cell(r.unit_id),
-            text_cell(r.name),
-            text_cell(r.level),
-            score_cell(r.indicator_score),
-            score_cell(r.peer_score),
-            score_cell(r.bonus),
-            score_cell(r.total),
-            integer_cell(r.rank),
-            integer_cell(r.rank_in_level),
-            text_cell(r.grade),
-            integer_cell(r.n_reviews),
-            text_cell(r.flags),
-        )
-        for r in scores.itertuples(index=False)
-    )
-    write_csv(path, SCORES_HEADER, rows)
+    write_csv(path, SCORES_HEADER, formatted_rows(scores, SCORES_FORMATS))
 
 
 def write_allocations(path: Path, allocations: pd.DataFrame) -> None:
     """allocations.csv: every unit's amount, sorted by amount descending then unit_id, then TOTAL."""
-    rows: list[tuple[str, ...]] = [
-        (
-            integer_cell(r.year),
-            text_cell(r.unit_id),
-            text_cell(r.name),
-            score_cell(r.total),
-            text_cell(r.grade),
-            integer_cell(r.amount_cny),
-            text_cell(r.reason),
-        )
-        for r in allocations.itertuples(index=False)
-    ]
-    rows.append(("TOTAL", "", "", "", "", str(int(allocations["amount_cny"].sum())), ""))
+    total = ("TOTAL", "", "", "", "", str(int(allocations["amount_cny"].sum())), "")
+    rows = itertools.chain(formatted_rows(allocations, ALLOCATIONS_FORMATS), [total])
     write_csv(path, ALLOCATIONS_HEADER, rows)
 
 
 def write_quarantine(path: Path, quarantine: pd.DataFrame) -> None:
     """quarantine.csv: every quarantined record of the year with its rule and message."""
-    rows = (
-        (
-            text_cell(r.record_kind),
-            text_cell(r.source_ref),
-            text_cell(r.unit_id),
-            integer_cell(r.year),
-            text_cell(r.rule),
-            text_cell(r.message),
-        )
-        for r in quarantine.itertuples(index=False)
-    )
-    write_csv(path, QUARANTINE_HEADER, rows)
+    write_csv(path, QUARANTINE_HEADER, formatted_rows(quarantine, QUARANTINE_FORMATS))

@@ -25,8 +25,8 @@ import pandas as pd
 import xlsxwriter
 
 from reports.cells import neutralise
-from reports.csv_files import ALLOCATIONS_HEADER, QUARANTINE_HEADER, SCORES_HEADER
-from reports.data import ReportData, evidence_summary, missing
+from reports.csv_files import ALLOCATIONS_HEADER, QUARANTINE_HEADER, SCORES_HEADER, text_column
+from reports.data import ReportData, evidence_summary
 from reports.labels import GRADE_ORDER, GRADES, LEVELS, STATUSES, check_lang, header, labels, translate
 
 #: Data rows per sheet: Excel's 1,048,576 rows less the header row.
@@ -108,20 +108,22 @@ class _Formats:
         self.section = book.add_format({"bold": True, "bottom": 1, "border_color": "#9FB3C8"})
 
 
-def _prepared(values: Sequence[Any], kind: str) -> list[Any]:
+def _prepared(values: pd.Series, kind: str) -> list[Any]:
     """One column's cell values ready to write (None: leave the cell empty, as the CSV's empty field).
 
     Converting whole columns up front keeps the per-cell loop to one call into XlsxWriter, which is
     what makes 100,000-unit workbooks fast enough.
     """
     if kind in ("text", "label"):
-        # Text is neutralised like the CSV; an empty string is an empty cell.
-        return [None if missing(v) or v == "" else neutralise(str(v)) for v in values]
+        # Text is neutralised like the CSV (the same function); an empty string is an empty cell.
+        return [None if v == "" else v for v in text_column(values)]
     if kind == "score":
         # round() is correctly rounded, so f"{cell:.4f}" reads back exactly as the CSV field.
-        return [None if missing(v) else round(float(v), 4) for v in values]
+        floats = pd.to_numeric(values.astype(object), errors="coerce").astype("float64").to_numpy()
+        return [None if v != v else round(v, 4) for v in floats.tolist()]
     if kind in ("int", "cny"):
-        return [None if missing(v) else int(v) for v in values]
+        present = values.astype(object).where(values.notna(), None).tolist()
+        return [None if v is None else int(v) for v in present]
     raise ValueError(f"unknown column kind {kind!r}")
 
 
@@ -145,12 +147,14 @@ def _write_table(
         raise ValueError("max_rows must be at least 1")
     kinds = [c.kind for c in columns]
     tail_kinds = list(last_row_kinds or kinds)
-    cells = [_prepared(frame[c.name].astype(object).tolist(), c.kind) for c in columns]
+    cells = [_prepared(frame[c.name], c.kind) for c in columns]
     rows: list[Sequence[Any]] = list(zip(*cells, strict=True)) if len(frame) else []
     tail_index = -1
     if last_row is not None:
         tail_index = len(rows)
-        rows.append([_prepared([v], k)[0] for v, k in zip(last_row, tail_kinds, strict=True)])
+        rows.append(
+            [_prepared(pd.Series([v], dtype=object), k)[0] for v, k in zip(last_row, tail_kinds, strict=True)]
+        )
     formats = {"text": None, "label": None, "int": None, "score": fmt.score, "cny": fmt.cny}
     names: list[str] = []
     for start in range(0, max(len(rows), 1), max_rows):

@@ -63,8 +63,7 @@ def publish_run_task(
     return run_id, score_run_id, previous
 
 
-@task(cache_policy=NO_CACHE)
-def write_csv_outputs_task(
+def write_csv_outputs(
     conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int, score_run_id: int, out: Path
 ) -> list[Path]:
     """Write scores.csv, allocations.csv and quarantine.csv of SPEC section 9 into `out`."""

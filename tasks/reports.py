@@ -3,18 +3,50 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from reports.data import ValidationSummary, load_report_data
+from reports.data import ReportData, ValidationSummary, load_report_data
 from reports.html import DEFAULT_TOP_N, write_html
 from reports.notice import NoticeSettings, write_notice
 from reports.xlsx import MAX_ROWS, write_xlsx
+from tasks.publish import write_csv_outputs
 
-__all__ = ["ValidationSummary", "write_notice_task", "write_reports_task"]
+__all__ = ["ValidationSummary", "write_notice_task", "write_outputs_task", "write_reports_task"]
+
+
+#: From this many scored units on, the workbook is written in a child process while the CSV files
+#: and the page are written: XlsxWriter is pure Python, the slowest writer (about 90 s for
+#: 1,000,000 units), and the machine has a second core. Below it, starting a process costs more.
+WORKBOOK_PROCESS_UNITS = 50_000
+
+
+def _write_files(
+    data: ReportData,
+    out: Path,
+    lang: str,
+    top_n: int,
+    max_rows: int,
+    write_tables: Callable[[], list[Path]],
+) -> list[Path]:
+    """`write_tables()` (the CSV files, if any), then report.html and report.xlsx."""
+    out = Path(out)
+    if len(data.scores) < WORKBOOK_PROCESS_UNITS:
+        tables = write_tables()
+        html = write_html(out / "report.html", data, lang, top_n=top_n)
+        return [*tables, html, write_xlsx(out / "report.xlsx", data, lang, max_rows=max_rows)]
+    # spawn, not fork: the parent runs Prefect's and DuckDB's threads.
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        workbook = pool.submit(write_xlsx, out / "report.xlsx", data, lang, max_rows=max_rows)
+        tables = write_tables()
+        html = write_html(out / "report.html", data, lang, top_n=top_n)
+        return [*tables, html, workbook.result()]
 
 
 @task(cache_policy=NO_CACHE)
@@ -35,11 +67,30 @@ def write_reports_task(
     `validation` is the dataset-validation outcome (None: the page says "validation not run").
     """
     data = load_report_data(conn, year, allocation_run_id, validation)
-    out = Path(out)
-    return [
-        write_html(out / "report.html", data, lang, top_n=top_n),
-        write_xlsx(out / "report.xlsx", data, lang, max_rows=max_rows),
-    ]
+    return _write_files(data, Path(out), lang, top_n, max_rows, list)
+
+
+@task(cache_policy=NO_CACHE)
+def write_outputs_task(
+    conn: duckdb.DuckDBPyConnection,
+    year: int,
+    allocation_run_id: int,
+    score_run_id: int,
+    out: Path,
+    lang: str = "en",
+    validation: ValidationSummary | None = None,
+) -> list[Path]:
+    """Write every published file of SPEC section 9: scores.csv, allocations.csv, quarantine.csv,
+    report.html and report.xlsx (the workbook alongside the others for a large year)."""
+    data = load_report_data(conn, year, allocation_run_id, validation)
+    return _write_files(
+        data,
+        Path(out),
+        lang,
+        DEFAULT_TOP_N,
+        MAX_ROWS,
+        lambda: write_csv_outputs(conn, year, allocation_run_id, score_run_id, Path(out)),
+    )
 
 
 @task(cache_policy=NO_CACHE)

@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 
 from reports.cells import neutralise
-from reports.csv_files import score_cell, write_allocations
+from reports.csv_files import (
+    integer_column,
+    score_cell,
+    score_column,
+    text_cell,
+    text_column,
+    write_allocations,
+)
 
 
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://x")', "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"])
@@ -41,3 +48,18 @@ def test_a_unit_named_like_a_formula_is_written_as_text(tmp_path: Path) -> None:
     text = (tmp_path / "a.csv").read_bytes().decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     assert text.endswith("TOTAL,,,,,20000,\r\n")
+
+
+AWKWARD_VALUES = ["=1+1", "+86", "-3", "@SUM", "\tx", "\rx", "plain", "", "包头", None, float("nan")]
+
+
+def test_text_columns_are_formatted_exactly_like_single_cells() -> None:
+    values = pd.Series(AWKWARD_VALUES, dtype=object)
+    assert text_column(values) == [text_cell(v) for v in AWKWARD_VALUES]
+
+
+def test_score_and_integer_columns_are_formatted_exactly_like_single_cells() -> None:
+    scores = pd.Series([85.0, 1 / 3, 2.00005, float("nan"), None], dtype=object)
+    assert score_column(scores) == [score_cell(v) for v in scores]
+    counts = pd.Series([3, None, 0], dtype="Int64")
+    assert integer_column(counts) == ["3", "", "0"]

@@ -167,3 +167,29 @@ def test_two_renders_are_byte_identical(published: Published, tmp_path: Path) ->
     second = write_xlsx(tmp_path / "b.xlsx", published.data)
     assert first.read_bytes() == second.read_bytes()
     assert first.read_bytes() == (published.out / "report.xlsx").read_bytes()
+
+
+def test_a_large_years_workbook_written_in_a_child_process_is_byte_identical(
+    published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tasks.reports
+
+    # Every year counts as large here, so the workbook is written by the child process.
+    monkeypatch.setattr(tasks.reports, "WORKBOOK_PROCESS_UNITS", 0)
+    with open_warehouse(published.db) as conn:
+        files = tasks.reports.write_outputs_task(
+            conn,
+            YEAR,
+            published.data.allocation_run_id,
+            int(published.data.run["score_run_id"]),
+            tmp_path,
+            "en",
+        )
+    assert [path.name for path in files] == [
+        "scores.csv",
+        "allocations.csv",
+        "quarantine.csv",
+        "report.html",
+        "report.xlsx",
+    ]
+    assert (tmp_path / "report.xlsx").read_bytes() == (published.out / "report.xlsx").read_bytes()
