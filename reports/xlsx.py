@@ -23,11 +23,14 @@ from typing import Any
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from reports.cells import neutralise
 from reports.csv_files import ALLOCATIONS_HEADER, QUARANTINE_HEADER, SCORES_HEADER, text_column
 from reports.data import ReportData, evidence_summary
 from reports.labels import GRADE_ORDER, GRADES, LEVELS, STATUSES, check_lang, header, labels, translate
+from reports.sheet_xml import write_rows
 
 #: Data rows per sheet: Excel's 1,048,576 rows less the header row.
 MAX_ROWS = 1_048_575
@@ -137,6 +140,8 @@ def _write_table(
     max_rows: int,
     last_row_kinds: Sequence[str] | None = None,
     last_row: Sequence[Any] | None = None,
+    *,
+    cell_by_cell: bool = False,
 ) -> list[str]:
     """Write a table on as many sheets as it needs ("Name", "Name (2)", …); returns their names.
 
@@ -146,18 +151,18 @@ def _write_table(
     if max_rows < 1:
         raise ValueError("max_rows must be at least 1")
     kinds = [c.kind for c in columns]
-    tail_kinds = list(last_row_kinds or kinds)
     cells = [_prepared(frame[c.name], c.kind) for c in columns]
-    rows: list[Sequence[Any]] = list(zip(*cells, strict=True)) if len(frame) else []
-    tail_index = -1
+    count = len(frame)
+    tail: list[Any] | None = None
     if last_row is not None:
-        tail_index = len(rows)
-        rows.append(
-            [_prepared(pd.Series([v], dtype=object), k)[0] for v, k in zip(last_row, tail_kinds, strict=True)]
-        )
+        tail_kinds = list(last_row_kinds or kinds)
+        tail = [
+            _prepared(pd.Series([v], dtype=object), k)[0] for v, k in zip(last_row, tail_kinds, strict=True)
+        ]
+    total = count + (tail is not None)
     formats = {"text": None, "label": None, "int": None, "score": fmt.score, "cny": fmt.cny}
     names: list[str] = []
-    for start in range(0, max(len(rows), 1), max_rows):
+    for start in range(0, max(total, 1), max_rows):
         title = name if not names else f"{name} ({len(names) + 1})"
         names.append(title)
         ws = book.add_worksheet(title)
@@ -165,21 +170,61 @@ def _write_table(
             ws.set_column(i, i, column.width)
             ws.write_string(0, i, header(lang, column.name), fmt.header)
         ws.freeze_panes(1, 0)
-        chunk = rows[start : start + max_rows]
-        ws.autofilter(0, 0, max(len(chunk), 1), len(columns) - 1)
-        # The writer and format of each column, looked up once per sheet rather than per cell.
-        writers = {
-            kind: (ws.write_string if kind in ("text", "label") else ws.write_number, formats[kind])
-            for kind in formats
-        }
-        data_plan = [writers[k] for k in kinds]
-        tail_plan = [writers[k] for k in tail_kinds]
-        for offset, values in enumerate(chunk, start=1):
-            plan = tail_plan if start + offset - 1 == tail_index else data_plan
-            for col, ((write, cell_format), value) in enumerate(zip(plan, values, strict=True)):
-                if value is not None:
-                    write(offset, col, value, cell_format)
+        ws.autofilter(0, 0, max(min(max_rows, total - start), 1), len(columns) - 1)
+        stop = min(start + max_rows, count)
+        if stop > start:
+            sheet_cells = [column[start:stop] for column in cells]
+            if cell_by_cell:
+                _write_cells(ws, sheet_cells, [formats[k] for k in kinds], kinds)
+            else:
+                _write_rows_as_xml(ws, sheet_cells, [formats[k] for k in kinds], kinds)
+        if tail is not None and start <= count < start + max_rows:
+            _write_cells(
+                ws, [[v] for v in tail], [formats[k] for k in tail_kinds], tail_kinds, count - start + 1
+            )
     return names
+
+
+def _write_cells(
+    ws: Worksheet,
+    columns: Sequence[Sequence[Any]],
+    cell_formats: Sequence[Format | None],
+    kinds: Sequence[str],
+    first_row: int = 1,
+) -> None:
+    """XlsxWriter's own way, one call per cell (the TOTAL line, and the reference for the fast path)."""
+    plan = [
+        (ws.write_string if kind in ("text", "label") else ws.write_number, cell_format)
+        for kind, cell_format in zip(kinds, cell_formats, strict=True)
+    ]
+    for offset, values in enumerate(zip(*columns, strict=True)):
+        for col, ((write, cell_format), value) in enumerate(zip(plan, values, strict=True)):
+            if value is not None:
+                write(first_row + offset, col, value, cell_format)
+
+
+def _write_rows_as_xml(
+    ws: Worksheet,
+    columns: Sequence[Sequence[Any]],
+    cell_formats: Sequence[Format | None],
+    kinds: Sequence[str],
+) -> None:
+    """Rows 1.. of a constant_memory sheet written as XML straight into XlsxWriter's row file.
+
+    Uses XlsxWriter internals (the row file, its dimension bookkeeping, format indices), so a test
+    checks the result byte for byte against `_write_cells` on the locked XlsxWriter version.
+    """
+    ws._write_single_row(1)  # the header row goes out to the row file first
+    write_rows(
+        ws.row_data_fh,
+        1,
+        columns,
+        ["text" if kind in ("text", "label") else "number" for kind in kinds],
+        [None if f is None else f._get_xf_index() for f in cell_formats],
+    )
+    last = len(columns[0])
+    ws._check_dimensions(last, len(columns) - 1)
+    ws.previous_row = last
 
 
 def _summary(book: xlsxwriter.Workbook, fmt: _Formats, data: ReportData, lang: str) -> None:
@@ -279,8 +324,13 @@ def write_xlsx(
     *,
     max_rows: int = MAX_ROWS,
     created: dt.datetime = CREATED,
+    cell_by_cell: bool = False,
 ) -> Path:
-    """Write report.xlsx and return its path; `max_rows` is the data rows per sheet (tests shrink it)."""
+    """Write report.xlsx and return its path; `max_rows` is the data rows per sheet (tests shrink it).
+
+    `cell_by_cell` writes the data rows through XlsxWriter's own cell calls instead of the fast XML
+    path (`reports.sheet_xml`); the two give the same bytes, and tests check that they do.
+    """
     check_lang(lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(
@@ -302,7 +352,7 @@ def write_xlsx(
     )
     fmt = _Formats(book)
     _summary(book, fmt, data, lang)
-    _write_table(book, fmt, "Scores", SCORES_COLUMNS, data.scores, lang, max_rows)
+    _write_table(book, fmt, "Scores", SCORES_COLUMNS, data.scores, lang, max_rows, cell_by_cell=cell_by_cell)
     total = int(data.allocations["amount_cny"].sum())
     _write_table(
         book,
@@ -315,6 +365,7 @@ def write_xlsx(
         # The TOTAL line of allocations.csv: the word in the year column, the sum under amount_cny.
         last_row_kinds=("label", "text", "text", "text", "text", "cny", "text"),
         last_row=("TOTAL", None, None, None, None, total, None),
+        cell_by_cell=cell_by_cell,
     )
     flags = data.flags.assign(
         summary=[
@@ -322,7 +373,7 @@ def write_xlsx(
             for f, e in zip(data.flags["flag"], data.flags["evidence"], strict=True)
         ]
     )
-    _write_table(book, fmt, "Flags", FLAGS_COLUMNS, flags, lang, max_rows)
+    _write_table(book, fmt, "Flags", FLAGS_COLUMNS, flags, lang, max_rows, cell_by_cell=cell_by_cell)
     _write_table(
         book,
         fmt,
@@ -331,6 +382,7 @@ def write_xlsx(
         data.quarantine,
         lang,
         max_rows,
+        cell_by_cell=cell_by_cell,
     )
     book.close()
     return path

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +193,46 @@ def test_a_large_years_workbook_written_in_a_child_process_is_byte_identical(
         "report.xlsx",
     ]
     assert (tmp_path / "report.xlsx").read_bytes() == (published.out / "report.xlsx").read_bytes()
+
+
+def test_the_fast_xml_rows_are_byte_identical_to_xlsxwriters_own_cells(
+    published: Published, tmp_path: Path
+) -> None:
+    fast = write_xlsx(tmp_path / "fast.xlsx", published.data)
+    reference = write_xlsx(tmp_path / "cells.xlsx", published.data, cell_by_cell=True)
+    assert fast.read_bytes() == reference.read_bytes()
+
+
+AWKWARD_NAMES = [
+    "Tom & Jerry <union>",
+    " leading space",
+    "trailing tab\t",
+    "line\nbreak",
+    "bell\x07 and _x0041_ literal",
+    "ideographic space\u3000",
+    "non-character \ufffe",
+    '"quoted"',
+    "包头市第三医院",
+]
+
+
+def test_awkward_names_are_escaped_exactly_as_xlsxwriter_escapes_them(
+    published: Published, tmp_path: Path
+) -> None:
+    scores = published.data.scores.copy()
+    scores.loc[scores.index[: len(AWKWARD_NAMES)], "name"] = AWKWARD_NAMES
+    data = replace(published.data, scores=scores)
+    fast = write_xlsx(tmp_path / "fast.xlsx", data)
+    reference = write_xlsx(tmp_path / "cells.xlsx", data, cell_by_cell=True)
+    assert fast.read_bytes() == reference.read_bytes()
+    names = [row[2] for row in openpyxl.load_workbook(fast)["Scores"].iter_rows(min_row=2, values_only=True)]
+    assert names[1] == " leading space"
+    assert names[0] == "Tom & Jerry <union>"
+
+
+def test_a_name_shaped_like_rich_text_is_escaped_not_injected(published: Published, tmp_path: Path) -> None:
+    scores = published.data.scores.copy()
+    scores.loc[scores.index[0], "name"] = "<r><t>injected</t></r>"
+    path = write_xlsx(tmp_path / "rich.xlsx", replace(published.data, scores=scores))
+    sheet = openpyxl.load_workbook(path)["Scores"]
+    assert sheet.cell(row=2, column=3).value == "<r><t>injected</t></r>"
