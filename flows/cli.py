@@ -367,12 +367,14 @@ def demo(
     from flows.annual import annual_assessment
     from flows.preflight import check_writable
     from flows.summary import print_outcome
+    from flows.warm_start import start_temporary_api
     from portal.server import serve_in_background
     from synth import synthesize
 
     warehouse = db if db is not None else out / "unionflow.duckdb"
     source = out / "source"
     check_writable(warehouse)
+    api = start_temporary_api()
     with console.status(f"synthesising {units} pilot units for {year} …"):
         synthesize(source, units=units, year=year, seed=seed)
     console.print(f"synthetic source folder: {source}", highlight=False)
@@ -381,6 +383,8 @@ def demo(
     with serve_in_background(source, token) as base_url:
         console.print(f"reference portal serving it at {base_url}", highlight=False)
         with console.status(f"running the {year} assessment over HTTP …"):
+            if api is not None:
+                api.join()
             outcome = annual_assessment(
                 year=year, source=base_url, out=str(out), db=str(warehouse), lang=_checked_lang(lang)
             )
