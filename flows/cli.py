@@ -367,7 +367,7 @@ def demo(
     from flows.annual import annual_assessment
     from flows.preflight import check_writable
     from flows.summary import print_outcome
-    from flows.warm_start import start_temporary_api
+    from flows.warm_start import import_validation_libraries, start_temporary_api
     from portal.server import serve_in_background
     from synth import synthesize
 
@@ -384,6 +384,7 @@ def demo(
         console.print(f"reference portal serving it at {base_url}", highlight=False)
         with console.status(f"running the {year} assessment over HTTP …"):
             if api is not None:
+                import_validation_libraries()  # while the server is still starting
                 api.join()
             outcome = annual_assessment(
                 year=year, source=base_url, out=str(out), db=str(warehouse), lang=_checked_lang(lang)

@@ -26,3 +26,17 @@ def start_temporary_api() -> threading.Thread | None:
     thread = threading.Thread(target=start, name="prefect-temporary-api", daemon=True)
     thread.start()
     return thread
+
+
+def import_validation_libraries() -> None:
+    """Import Great Expectations and pandera's pandas backend now (about 5 s together).
+
+    `unionflow demo` calls this while Prefect's temporary API server is still starting, so the
+    imports cost nothing on the way to the first flow run.
+    """
+    import great_expectations  # noqa: F401
+    import pandas as pd
+    import pandera.pandas as pa
+
+    # pandera registers and imports its pandas backend on the first validation.
+    pa.DataFrameSchema({"warm": pa.Column(int)}).validate(pd.DataFrame({"warm": [1]}))
