@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import csv
 import itertools
-import math
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from assessment.scoring import SCORE_COLUMNS
-from reports.cells import FORMULA_PATTERN, neutralise
+from reports.cells import cell_floats, cell_integers, cell_texts
 
 # SPEC section 9: the year, then the score table's columns in scoring order.
 SCORES_HEADER = ("year", *SCORE_COLUMNS)
@@ -26,23 +23,19 @@ ALLOCATIONS_HEADER = ("year", "unit_id", "name", "total", "grade", "amount_cny",
 QUARANTINE_HEADER = ("record_kind", "source_ref", "unit_id", "year", "rule", "message")
 
 
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
 def score_cell(value: Any) -> str:
     """A score with 4 decimals, or empty."""
-    return "" if _missing(value) else f"{float(value):.4f}"
+    return score_column(pd.Series([value], dtype=object))[0]
 
 
 def integer_cell(value: Any) -> str:
     """An integer, or empty."""
-    return "" if _missing(value) else str(int(value))
+    return integer_column(pd.Series([value], dtype=object))[0]
 
 
 def text_cell(value: Any) -> str:
     """Text, neutralised against formula injection, or empty."""
-    return "" if _missing(value) else neutralise(str(value))
+    return text_column(pd.Series([value], dtype=object))[0]
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
@@ -54,23 +47,18 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) 
 
 
 def score_column(values: pd.Series) -> list[str]:
-    """`score_cell` of a whole column."""
-    floats = pd.to_numeric(values.astype(object), errors="coerce").astype("float64").to_numpy()
-    return ["" if v != v else f"{v:.4f}" for v in floats.tolist()]
+    """Scores with 4 decimals, empty where missing."""
+    return ["" if v != v else f"{v:.4f}" for v in cell_floats(values)]
 
 
 def integer_column(values: pd.Series) -> list[str]:
-    """`integer_cell` of a whole column."""
-    present = values.astype(object).where(values.notna(), None).tolist()
-    return ["" if v is None else str(int(v)) for v in present]
+    """Integers, empty where missing."""
+    return ["" if v is None else str(v) for v in cell_integers(values)]
 
 
 def text_column(values: pd.Series) -> list[str]:
-    """`text_cell` of a whole column, neutralised by Arrow's kernels rather than value by value."""
-    text = pa.array(values.astype("string"), pa.string(), from_pandas=True)
-    risky = pc.fill_null(pc.match_substring_regex(text, FORMULA_PATTERN), False)
-    safe = pc.if_else(risky, pc.utf8_replace_slice(text, 0, 0, "'"), text)
-    return pc.fill_null(safe, "").to_pylist()
+    """Text neutralised against formula injection, empty where missing."""
+    return ["" if v is None else v for v in cell_texts(values)]
 
 
 _COLUMN_FORMATS = {"int": integer_column, "score": score_column, "text": text_column}

@@ -26,8 +26,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from reports.cells import neutralise
-from reports.csv_files import ALLOCATIONS_HEADER, QUARANTINE_HEADER, SCORES_HEADER, text_column
+from reports.cells import cell_floats, cell_integers, cell_texts, neutralise
+from reports.csv_files import ALLOCATIONS_HEADER, QUARANTINE_HEADER, SCORES_HEADER
 from reports.data import ReportData, evidence_summary
 from reports.labels import GRADE_ORDER, GRADES, LEVELS, STATUSES, check_lang, header, labels, translate
 from reports.sheet_xml import write_rows
@@ -119,14 +119,12 @@ def _prepared(values: pd.Series, kind: str) -> list[Any]:
     """
     if kind in ("text", "label"):
         # Text is neutralised like the CSV (the same function); an empty string is an empty cell.
-        return [None if v == "" else v for v in text_column(values)]
+        return [v or None for v in cell_texts(values)]
     if kind == "score":
         # round() is correctly rounded, so f"{cell:.4f}" reads back exactly as the CSV field.
-        floats = pd.to_numeric(values.astype(object), errors="coerce").astype("float64").to_numpy()
-        return [None if v != v else round(v, 4) for v in floats.tolist()]
+        return [None if v != v else round(v, 4) for v in cell_floats(values)]
     if kind in ("int", "cny"):
-        present = values.astype(object).where(values.notna(), None).tolist()
-        return [None if v is None else int(v) for v in present]
+        return list(cell_integers(values))
     raise ValueError(f"unknown column kind {kind!r}")
 
 
