@@ -18,7 +18,6 @@ import re
 from collections.abc import Sequence
 from typing import IO, Any
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
@@ -50,9 +49,8 @@ def _special_inline(value: str) -> tuple[str, str]:
 
 
 def _text_cells(letter: str, style: str, rows: range, values: Sequence[Any]) -> list[str | None]:
-    present = pd.Series(["" if v is None else v for v in values], dtype="string")
     flagged = pc.fill_null(
-        pc.match_substring_regex(pa.array(present, pa.string(), from_pandas=True), _SPECIAL), False
+        pc.match_substring_regex(pa.array(values, pa.string()), _SPECIAL), False
     ).to_pylist()
     cells: list[str | None] = []
     for row, value, special in zip(rows, values, flagged, strict=True):

@@ -11,7 +11,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from assessment.assignment import Assignment, AssignmentRules, assign_reviewers, balance, violations
-from reports.csv_files import text_cell, write_csv
+from reports.csv_files import formatted_rows, write_csv
 from sources.payloads import SourceError
 from sources.tabular import iter_csv_rows
 from warehouse import assessment as store
@@ -59,6 +59,15 @@ def assign_task(conn: duckdb.DuckDBPyConnection, year: int, rules: AssignmentRul
     return assignment
 
 
+ASSIGNMENT_FORMATS = (
+    ("year", "int"),
+    ("reviewer_unit_id", "text"),
+    ("reviewer_name", "text"),
+    ("reviewee_unit_id", "text"),
+    ("reviewee_name", "text"),
+)
+
+
 @task(cache_policy=NO_CACHE)
 def export_assignment_task(conn: duckdb.DuckDBPyConnection, year: int, out: Path) -> Path:
     """Write assignments.csv (reviewer and reviewee ids and names) into `out`."""
@@ -66,11 +75,16 @@ def export_assignment_task(conn: duckdb.DuckDBPyConnection, year: int, out: Path
     pairs = assignment_of(conn, year)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "assignments.csv"
-    rows = (
-        (str(year), text_cell(r), text_cell(names.get(r)), text_cell(e), text_cell(names.get(e)))
-        for r, e in zip(pairs["reviewer_unit_id"], pairs["reviewee_unit_id"], strict=True)
+    table = pd.DataFrame(
+        {
+            "year": year,
+            "reviewer_unit_id": pairs["reviewer_unit_id"],
+            "reviewer_name": pairs["reviewer_unit_id"].map(names),
+            "reviewee_unit_id": pairs["reviewee_unit_id"],
+            "reviewee_name": pairs["reviewee_unit_id"].map(names),
+        }
     )
-    write_csv(path, ("year", "reviewer_unit_id", "reviewer_name", "reviewee_unit_id", "reviewee_name"), rows)
+    write_csv(path, tuple(name for name, _ in ASSIGNMENT_FORMATS), formatted_rows(table, ASSIGNMENT_FORMATS))
     return path
 
 
