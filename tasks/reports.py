@@ -6,6 +6,7 @@ import datetime as dt
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import duckdb
@@ -22,8 +23,8 @@ __all__ = ["ValidationSummary", "write_notice_task", "write_outputs_task", "writ
 
 
 #: From this many scored units on, the workbook is written in a child process while the CSV files
-#: and the page are written: XlsxWriter is pure Python, the slowest writer (about 90 s for
-#: 1,000,000 units), and the machine has a second core. Below it, starting a process costs more.
+#: and the page are written: it is still the slowest file (pure Python around XlsxWriter), and the
+#: machine has a second core. Below it, starting a process costs more than it saves.
 WORKBOOK_PROCESS_UNITS = 50_000
 
 
@@ -37,16 +38,20 @@ def _write_files(
 ) -> list[Path]:
     """`write_tables()` (the CSV files, if any), then report.html and report.xlsx."""
     out = Path(out)
-    if len(data.scores) < WORKBOOK_PROCESS_UNITS:
+    with ExitStack() as stack:
+        workbook = None
+        if len(data.scores) >= WORKBOOK_PROCESS_UNITS:
+            # spawn, not fork: the parent runs Prefect's and DuckDB's threads.
+            pool = stack.enter_context(
+                ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            )
+            workbook = pool.submit(write_xlsx, out / "report.xlsx", data, lang, max_rows=max_rows)
         tables = write_tables()
         html = write_html(out / "report.html", data, lang, top_n=top_n)
-        return [*tables, html, write_xlsx(out / "report.xlsx", data, lang, max_rows=max_rows)]
-    # spawn, not fork: the parent runs Prefect's and DuckDB's threads.
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        workbook = pool.submit(write_xlsx, out / "report.xlsx", data, lang, max_rows=max_rows)
-        tables = write_tables()
-        html = write_html(out / "report.html", data, lang, top_n=top_n)
-        return [*tables, html, workbook.result()]
+        book = (
+            workbook.result() if workbook else write_xlsx(out / "report.xlsx", data, lang, max_rows=max_rows)
+        )
+    return [*tables, html, book]
 
 
 @task(cache_policy=NO_CACHE)
