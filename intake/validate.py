@@ -40,6 +40,10 @@ class Verdict:
     status: pd.DataFrame  # payload_id, collection_id, status
 
 
+# Arrow types of registry columns → the pandas types the record rules compare.
+_DTYPES = {pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype("pyarrow")}
+
+
 def _with_context(kind: RecordKind, typed: pd.DataFrame, context: YearContext) -> pd.DataFrame:
     """Join what the record rules need from the registry, assignments and declared conflicts."""
     frame = typed.copy()
@@ -58,9 +62,6 @@ def _with_context(kind: RecordKind, typed: pd.DataFrame, context: YearContext) -
         frame["declared_conflict"] = _pairs_in(frame, context.conflicts, symmetric=True)
         frame["assigned"] = _pairs_in(frame, context.assignments, symmetric=False)
     return frame
-
-
-_DTYPES = {pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype("pyarrow")}
 
 
 def _pair_keys(reviewers: pd.Series, reviewees: pd.Series) -> pa.Array:
