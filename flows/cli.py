@@ -90,10 +90,19 @@ def _db(db: Path | None) -> Path:
 def _user_errors() -> tuple[type[BaseException], ...]:
     # Imported here so `unionflow --help` stays fast.
     from assessment import AllocationInfeasible, ConfigError
+    from flows.warm_start import TemporaryApiError
     from sources.payloads import SourceError
     from warehouse.connection import WarehouseError
 
-    return (UsageProblem, SourceError, WarehouseError, ConfigError, AllocationInfeasible, FileNotFoundError)
+    return (
+        UsageProblem,
+        SourceError,
+        WarehouseError,
+        ConfigError,
+        AllocationInfeasible,
+        FileNotFoundError,
+        TemporaryApiError,
+    )
 
 
 ConfigOption = Annotated[
@@ -364,31 +373,33 @@ def demo(
     import os
     import secrets
 
-    from flows.annual import annual_assessment
     from flows.preflight import check_writable
-    from flows.summary import print_outcome
-    from flows.warm_start import import_validation_libraries, start_temporary_api
-    from portal.server import serve_in_background
-    from synth import synthesize
+    from flows.warm_start import flow_runs_on, import_validation_libraries, temporary_api
 
     warehouse = db if db is not None else out / "unionflow.duckdb"
     source = out / "source"
     check_writable(warehouse)
-    api = start_temporary_api()
-    with console.status(f"synthesising {units} pilot units for {year} …"):
-        synthesize(source, units=units, year=year, seed=seed)
-    console.print(f"synthetic source folder: {source}", highlight=False)
-    # A throw-away token for this demo's portal; like every token it is never printed.
-    token = os.environ.setdefault("UNIONFLOW_PORTAL_TOKEN", secrets.token_urlsafe(24))
-    with serve_in_background(source, token) as base_url:
-        console.print(f"reference portal serving it at {base_url}", highlight=False)
-        with console.status(f"running the {year} assessment over HTTP …"):
-            if api is not None:
-                import_validation_libraries()  # while the server is still starting
-                api.join()
-            outcome = annual_assessment(
-                year=year, source=base_url, out=str(out), db=str(warehouse), lang=_checked_lang(lang)
-            )
+    # First, so that the API server boots while everything below imports and runs.
+    with temporary_api(out / "prefect-server.log") as api:
+        from flows.annual import annual_assessment
+        from portal.server import serve_in_background
+        from synth import synthesize
+
+        with console.status(f"synthesising {units} pilot units for {year} …"):
+            synthesize(source, units=units, year=year, seed=seed)
+        console.print(f"synthetic source folder: {source}", highlight=False)
+        # A throw-away token for this demo's portal; like every token it is never printed.
+        token = os.environ.setdefault("UNIONFLOW_PORTAL_TOKEN", secrets.token_urlsafe(24))
+        with serve_in_background(source, token) as base_url:
+            console.print(f"reference portal serving it at {base_url}", highlight=False)
+            with console.status(f"running the {year} assessment over HTTP …"):
+                import_validation_libraries()  # while the API server is still booting
+                with flow_runs_on(api):
+                    outcome = annual_assessment(
+                        year=year, source=base_url, out=str(out), db=str(warehouse), lang=_checked_lang(lang)
+                    )
+    from flows.summary import print_outcome
+
     for reconciliation in outcome.reconciliations:
         console.print(reconciliation.line(), highlight=False, soft_wrap=True)
     if outcome.publication.blocked:

@@ -1,38 +1,172 @@
-"""Starting Prefect's temporary API server early, while other start-up work runs."""
+"""A Prefect API server for one process's flow runs, started before anything else.
+
+Without a configured Prefect API, Prefect starts a temporary server on the first flow run and
+waits for it: most of an empty flow run's wall time (about 4 s to import the server's code in
+this process, then about 8 s for the server process to boot). `unionflow demo` instead starts
+`prefect server start` as its very first act and only waits for it just before the first flow
+run, so the boot overlaps with importing, synthesising the year and starting the reference
+portal. The server is stopped when the demo ends, as Prefect's own temporary server would be.
+"""
 
 from __future__ import annotations
 
-import threading
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Only the API: no UI to serve, and no scheduler, late-run or other services, since nothing
+#: outlives this process to need them.
+SERVER_COMMAND = (
+    sys.executable, "-m", "prefect", "server", "start", "--no-ui", "--no-services", "--analytics-off"
+)  # fmt: skip
+
+#: How long to wait for the server to answer /health before giving up.
+STARTUP_TIMEOUT_SECONDS = 120.0
 
 
-def start_temporary_api() -> threading.Thread | None:
-    """Start Prefect's temporary (ephemeral) API server in a background thread; join the thread
-    before the first flow runs. None when a Prefect API URL is configured (nothing to start).
+class TemporaryApiError(RuntimeError):
+    """The temporary Prefect API server did not start."""
 
-    The first flow run of a process otherwise starts that server itself and waits for it: most of
-    an empty flow run's wall time. `unionflow demo` starts it before synthesising the year and
-    starting the reference portal, so the two waits overlap.
-    """
+
+@dataclass
+class TemporaryApi:
+    """A `prefect server start` process on a free 127.0.0.1 port, owned by this process."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+    @classmethod
+    def start(cls, log: Path) -> TemporaryApi:
+        """Start the server in the background (its output goes to `log`); returns at once."""
+        port = _free_port()
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [*SERVER_COMMAND, "--host", "127.0.0.1", "--port", str(port)],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                # Its own process group, so stopping it also stops the web server it starts.
+                start_new_session=True,
+                env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
+            )
+        return cls(process=process, url=f"http://127.0.0.1:{port}/api", log=log)
+
+    def wait_until_ready(self, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
+        """Block until the server answers /health; TemporaryApiError if it exits or times out."""
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        with httpx.Client(timeout=2.0) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise TemporaryApiError(
+                        f"the temporary Prefect API server exited with code {self.process.returncode}; "
+                        f"see {self.log}"
+                    )
+                try:
+                    if client.get(f"{self.url}/health").status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.1)
+        raise TemporaryApiError(
+            f"the temporary Prefect API server did not answer within {timeout:.0f} s; see {self.log}"
+        )
+
+    def stop(self) -> None:
+        """Stop the server (and the web server it started), waiting a little for a clean exit."""
+        if self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        except ProcessLookupError:
+            pass
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def api_configured() -> bool:
+    """True when flow runs go to a configured Prefect API (or Prefect may not start one)."""
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        return None
+    return bool(PREFECT_API_URL.value()) or not PREFECT_SERVER_EPHEMERAL_ENABLED.value()
 
-    def start() -> None:
-        from prefect.server.api.server import SubprocessASGIServer
 
-        SubprocessASGIServer().start()
+@contextmanager
+def temporary_api(log: Path) -> Iterator[TemporaryApi | None]:
+    """A temporary API server for this block, started now; None when an API is configured."""
+    if api_configured():
+        yield None
+        return
+    api = TemporaryApi.start(log)
+    try:
+        yield api
+    finally:
+        api.stop()
 
-    thread = threading.Thread(target=start, name="prefect-temporary-api", daemon=True)
-    thread.start()
-    return thread
+
+@contextmanager
+def flow_runs_on(api: TemporaryApi | None) -> Iterator[None]:
+    """Flow runs inside this block go to `api` (once it is ready) and send no heartbeats.
+
+    Heartbeats let a lasting server's automations mark crashed runs; this server ends with the
+    process, so nobody reads them. Each flow run otherwise ends by joining its heartbeat thread,
+    which sleeps in 1 s steps: up to 1 s per flow run, six per annual run.
+
+    Prefect's event and log services are started here, outside any run. A service's long-lived
+    asyncio task keeps the contextvars of whoever started it (Prefect issue #10338); without
+    heartbeats the first sender would be a task run, whose parameters (the warehouse connection)
+    would then live until exit, and DuckDB reports them as leaked. They are drained on the way
+    out, while the server still listens. With a configured API (`api` None), nothing changes.
+    """
+    if api is None:
+        yield
+        return
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_LOGGING_TO_API_ENABLED,
+        temporary_settings,
+    )
+
+    api.wait_until_ready()
+    with temporary_settings(updates={PREFECT_API_URL: api.url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        services: list[type[EventsWorker] | type[APILogWorker]] = [EventsWorker]
+        if PREFECT_LOGGING_TO_API_ENABLED.value():
+            services.append(APILogWorker)
+        for service in services:
+            service.instance()
+        try:
+            yield
+        finally:
+            for service in services:
+                service.drain_all(timeout=10, at_exit=False)
 
 
 def import_validation_libraries() -> None:
     """Import Great Expectations and pandera's pandas backend now (about 5 s together).
 
-    `unionflow demo` calls this while Prefect's temporary API server is still starting, so the
-    imports cost nothing on the way to the first flow run.
+    `unionflow demo` calls this while the temporary API server boots, so the imports cost
+    nothing on the way to the first flow run.
     """
     import great_expectations  # noqa: F401
     import pandas as pd
