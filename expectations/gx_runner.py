@@ -125,6 +125,7 @@ def run_suites(
     _quiet_gx()
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     if docs is not None:
         docs.mkdir(parents=True, exist_ok=True)
@@ -144,6 +145,7 @@ def run_suites(
             by_batch.setdefault(batch, []).append((name, suite))
 
     raw: dict[tuple[str, str], list[Any]] = {}
+    pages: list[Any] = []  # what the Data Docs site gets built for: each result and its suite
     for batch, entries in by_batch.items():
         definition = datasource.add_dataframe_asset(batch).add_batch_definition_whole_dataframe("whole")
         validations = [
@@ -152,12 +154,13 @@ def run_suites(
             )
             for name, suite in entries
         ]
-        actions: list[Any] = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs else []
         checkpoint = context.checkpoints.add(
             gx.Checkpoint(
                 name=f"unionflow.{batch}",
                 validation_definitions=validations,
-                actions=actions,
+                # No UpdateDataDocsAction: it rebuilds the site's index once per validation
+                # result; the site is built once for all of them below.
+                actions=[],
                 result_format={
                     "result_format": "SUMMARY",
                     "partial_unexpected_count": EXAMPLES,
@@ -166,11 +169,13 @@ def run_suites(
             )
         )
         result = checkpoint.run(batch_parameters={"dataframe": frames[batch]}, run_id=run_id)
-        for validation in result.run_results.values():
+        for identifier, validation in result.run_results.items():
             suite_name = validation.suite_name.rsplit(".", 1)[0]
             raw.setdefault((suite_name, batch), []).extend(validation.results)
+            pages += [identifier, ExpectationSuiteIdentifier(name=validation.suite_name)]
 
     if docs is not None:
+        context.build_data_docs(resource_identifiers=pages)
         make_offline(docs)
     return [_suite_outcome(name, specs[name], raw, frames) for name in suites]
 
