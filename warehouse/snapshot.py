@@ -6,8 +6,9 @@ collection, so every writing flow ends by refreshing a copy `<db>.snapshot.duckd
 and readers go through `open_for_reading`: the live file when it is free, else the snapshot, with its
 time so the caller can say how fresh the answer is.
 
-The copy is written to a temporary file and renamed into place: readers that have the old snapshot
-open keep reading it (POSIX rename), new readers get the new one, nobody sees a half-written file.
+The copy (a byte copy of the checkpointed live file) is written to a temporary file and renamed into
+place: readers that have the old snapshot open keep reading it (POSIX rename), new readers get the
+new one, nobody sees a half-written file.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -43,17 +45,32 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _settled(conn: duckdb.DuckDBPyConnection, db: Path) -> bool:
+    """Checkpoint; True when the live file now holds every committed change (its WAL is empty)."""
+    run(conn, "checkpoint")
+    wal = db.with_name(db.name + ".wal")
+    return not wal.exists() or wal.stat().st_size == 0
+
+
 def _copy_into_snapshot(conn: duckdb.DuckDBPyConnection, db: Path) -> Path:
     target = snapshot_path(db)
     partial = target.with_name(target.name + ".tmp")
     for leftover in (partial, partial.with_name(partial.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    source = first_row(conn, "select current_database()")
-    assert source is not None
     alias = "unionflow_snapshot_target"
+    # A settled live file is a whole database, so a byte copy will do: seconds for a 1.4 GB
+    # warehouse, where rewriting every table (`copy from database`) took 23.5 s. This process is
+    # the only writer and runs nothing while it copies. Should changes remain in the WAL, the
+    # tables are copied instead.
+    settled = _settled(conn, db)
+    if settled:
+        shutil.copyfile(db, partial)
     run(conn, f"attach {_literal(str(partial))} as {alias}")
     try:
-        run(conn, f"copy from database {_quoted(str(source[0]))} to {alias}")
+        if not settled:
+            source = first_row(conn, "select current_database()")
+            assert source is not None
+            run(conn, f"copy from database {_quoted(str(source[0]))} to {alias}")
         run(
             conn,
             f"create table {alias}.{INFO_TABLE} as select now() as taken_at, ?::varchar as source_db",
