@@ -58,11 +58,10 @@ def score_year_task(conn: duckdb.DuckDBPyConnection, year: int, cfg: AssessmentC
     if units.empty:
         raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
     submissions = store.accepted_submissions(conn, year)
-    reviews = store.accepted_reviews(conn, year)
+    reviews = store.scoring_reviews(conn, year)
     excluded = excluded_reviews(conn, year)
     # Reviews a steward excluded are left out of the flags as well as of the peer score.
-    scoring_reviews = reviews.drop(columns=["submitted_at", "comment"])
-    scoring_reviews = scoring_reviews[~scoring_reviews["review_id"].isin(excluded)]
+    scoring_reviews = reviews[~reviews["review_id"].isin(excluded)]
     inputs = frames_hash(
         {
             "units": units[["unit_id", "name", "level"]],

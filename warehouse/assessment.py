@@ -65,6 +65,24 @@ def accepted_reviews(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame
     ).df()
 
 
+def scoring_reviews(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+    """`accepted_reviews` without the columns scoring never reads (comment, submitted_at).
+
+    The comments are most of the bytes: at 1,000,000 units, turning them into pandas strings
+    only to drop them was a fifth of the scoring stage's load time.
+    """
+    return conn.sql(
+        """
+        select review_id, reviewer_unit_id, reviewee_unit_id,
+               guidance, skills, innovation, institution, service
+        from reviews
+        where year = $year and status = 'accepted'
+        order by review_id
+        """,
+        params={"year": year},
+    ).df()
+
+
 def find_score_run(
     conn: duckdb.DuckDBPyConnection, year: int, config_hash: str, input_hash: str
 ) -> int | None:
