@@ -14,6 +14,7 @@ from flows.assessment import publish
 from flows.cli_operations import backup_app
 from warehouse.backup import BackupError, backups_root, list_backups, restore
 from warehouse.connection import open_warehouse
+from warehouse.copies import literal
 from warehouse.sql import run
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
@@ -53,7 +54,8 @@ def test_backups_are_named_by_year_run_and_moment_with_a_manifest(published: dic
     assert manifest["year"] == YEAR and manifest["allocation_run_id"] == 2 and manifest["moment"] == "after"
     assert manifest["db"] == str(published["db"].resolve())
     assert manifest["row_counts"]["allocations"] > 0
-    assert (after / "schema.sql").is_file() and (after / "load.sql").is_file()
+    assert manifest["format_version"] == 2
+    assert sorted(p.name for p in after.iterdir()) == ["backup.json", "warehouse.duckdb"]
 
 
 def test_list_backups_returns_both_oldest_first(published: dict[str, Path]) -> None:
@@ -102,6 +104,36 @@ def test_restore_refuses_an_existing_file_unless_forced(published: dict[str, Pat
     restore(published["after"], target, force=True)
     with open_warehouse(target, read_only=True) as conn:
         assert run(conn, "select count(*) from allocation_runs")[0][0] == 2
+
+
+def test_a_backup_made_by_export_database_before_format_2_is_still_restored(
+    published: dict[str, Path], tmp_path: Path
+) -> None:
+    legacy = tmp_path / "w-2025-run2-after"
+    manifest = json.loads((published["after"] / "backup.json").read_text(encoding="utf-8"))
+    restored_now = tmp_path / "now.duckdb"
+    restore(published["after"], restored_now)
+    with open_warehouse(restored_now, read_only=True) as conn:
+        run(conn, f"export database {literal(str(legacy))} (format parquet)")  # how format 1 was made
+    (legacy / "backup.json").write_text(json.dumps({**manifest, "format_version": 1}), encoding="utf-8")
+
+    restored = tmp_path / "legacy.duckdb"
+    info = restore(legacy, restored)
+    assert info.allocation_run_id == 2
+    publish(year=YEAR, out=str(tmp_path / "out"), db=str(restored))
+    for name in ("allocations.csv", "scores.csv"):
+        assert (tmp_path / "out" / name).read_bytes() == (published["out"] / name).read_bytes(), name
+
+
+def test_a_backup_folder_without_its_database_is_incomplete(
+    published: dict[str, Path], tmp_path: Path
+) -> None:
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "backup.json").write_bytes((published["after"] / "backup.json").read_bytes())
+    with pytest.raises(BackupError, match="incomplete"):
+        restore(damaged, tmp_path / "x.duckdb")
+    assert not (tmp_path / "x.duckdb").exists()
 
 
 def test_a_folder_without_manifest_is_not_a_backup(tmp_path: Path) -> None:

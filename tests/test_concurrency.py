@@ -193,10 +193,10 @@ def test_without_a_snapshot_a_locked_warehouse_says_so(tmp_path: Path) -> None:
 def test_the_snapshot_holds_every_committed_row_of_the_live_warehouse(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settled: bool
 ) -> None:
-    import warehouse.snapshot
+    import warehouse.copies
 
     if not settled:  # changes left in the WAL after a checkpoint: a fault DuckDB gives no way to cause
-        monkeypatch.setattr(warehouse.snapshot, "_settled", lambda conn, db: False)
+        monkeypatch.setattr(warehouse.copies, "settled", lambda conn, db: False)
     db = tmp_path / "w.duckdb"
     with open_warehouse(db) as conn:
         run(conn, "insert into score_runs values (1, 2025, 'trimmed', 'c', 'i', now())")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -24,6 +23,7 @@ from types import TracebackType
 import duckdb
 
 from warehouse.connection import WarehouseLocked, connect
+from warehouse.copies import copy_database, literal
 from warehouse.sql import first_row, run
 
 SNAPSHOT_SUFFIX = ".snapshot.duckdb"
@@ -36,48 +36,19 @@ def snapshot_path(db: Path | str) -> Path:
     return db.with_name(db.name + SNAPSHOT_SUFFIX)
 
 
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    # ATTACH takes no bound parameters; the only literal is a file path we built ourselves.
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _settled(conn: duckdb.DuckDBPyConnection, db: Path) -> bool:
-    """Checkpoint; True when the live file now holds every committed change (its WAL is empty)."""
-    run(conn, "checkpoint")
-    wal = db.with_name(db.name + ".wal")
-    return not wal.exists() or wal.stat().st_size == 0
-
-
 def _copy_into_snapshot(conn: duckdb.DuckDBPyConnection, db: Path) -> Path:
     target = snapshot_path(db)
     partial = target.with_name(target.name + ".tmp")
-    for leftover in (partial, partial.with_name(partial.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    copy_database(conn, db, partial)
     alias = "unionflow_snapshot_target"
-    # A settled live file is a whole database, so a byte copy will do: seconds for a 1.4 GB
-    # warehouse, where rewriting every table (`copy from database`) took 23.5 s. This process is
-    # the only writer and runs nothing while it copies. Should changes remain in the WAL, the
-    # tables are copied instead.
-    settled = _settled(conn, db)
-    if settled:
-        shutil.copyfile(db, partial)
-    run(conn, f"attach {_literal(str(partial))} as {alias}")
+    run(conn, f"attach {literal(str(partial))} as {alias}")
     try:
-        if not settled:
-            source = first_row(conn, "select current_database()")
-            assert source is not None
-            run(conn, f"copy from database {_quoted(str(source[0]))} to {alias}")
         run(
             conn,
             f"create table {alias}.{INFO_TABLE} as select now() as taken_at, ?::varchar as source_db",
             [str(db)],
         )
     finally:
-        # Detaching checkpoints the copy into one self-contained file (no WAL left beside it).
         run(conn, f"detach {alias}")
     os.replace(partial, target)
     return target
