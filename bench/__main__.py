@@ -24,7 +24,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-PIPELINE = ("collect_folder", "gx", "score", "allocate", "publish")
+PIPELINE = ("collect_folder", "gx", "score", "allocate", "publish", "copies")
 HTTP_MAX_UNITS = 100_000
 END_TO_END_TARGET = (300.0, 8 * 1024)  # 1,000,000 units: < 5 minutes, < 8 GiB
 
@@ -93,7 +93,7 @@ def run(sizes: list[int], work: Path, http: bool) -> list[Measurement]:
         # units it measures itself more than collection, so HTTP is measured up to that size.
         over_http = http and units <= HTTP_MAX_UNITS
         names = ["synthesise", "collect_folder", *(["collect_http"] if over_http else []), "gx", "score",
-                 "assign", "allocate", "publish"]  # fmt: skip
+                 "assign", "allocate", "publish", "copies"]  # fmt: skip
         for name in names:
             results.extend(stage(name, work, units))
         for leftover in work.glob(f"*-{units}*"):
@@ -135,8 +135,8 @@ def show(results: list[Measurement], console: Console) -> None:
             total = sum(m.seconds for m in mine)
             peak = max(m.peak_rss_mib for m in mine)
             console.print(
-                f"{units:>9,} units end to end (collect, contracts, load, GX, score, allocate, publish): "
-                f"{total:.1f} s, peak {peak:,.0f} MiB",
+                f"{units:>9,} units end to end (collect, contracts, load, GX, score, allocate, publish, "
+                f"copies): {total:.1f} s, peak {peak:,.0f} MiB",
                 highlight=False,
             )
 

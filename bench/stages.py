@@ -235,6 +235,22 @@ def publish(work: Path, units: int) -> list[Row]:
     return rows
 
 
+def copies(work: Path, units: int) -> list[Row]:
+    """The warehouse copies a real `unionflow run` makes: two read snapshots and two backups."""
+    from warehouse.backup import backup
+    from warehouse.snapshot import refresh_snapshot
+
+    _, db = paths(work, units)
+
+    def body(conn: Any) -> int:
+        for moment in ("before", "after"):
+            refresh_snapshot(conn, db)
+            backup(conn, db, YEAR, 0, moment, root=work / f"backups-{units}")
+        return units
+
+    return _with_conn(work, units, "warehouse copies (2 snapshots, 2 backups)", body, None)
+
+
 STAGES: dict[str, Callable[[Path, int], list[Row]]] = {
     "synthesise": synthesise,
     "empty_flow": empty_flow,
@@ -245,6 +261,7 @@ STAGES: dict[str, Callable[[Path, int], list[Row]]] = {
     "assign": assign,
     "allocate": allocate,
     "publish": publish,
+    "copies": copies,
 }
 
 
