@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from assessment.config import CRITERIA, PEER_METHODS, AssessmentConfig, ConfigError
+from assessment.membership import id_codes
 
 REVIEW_COLUMNS: tuple[str, ...] = ("review_id", "reviewer_unit_id", "reviewee_unit_id", *CRITERIA)
 
@@ -95,8 +96,8 @@ def peer_scores(reviews: pd.DataFrame, cfg: AssessmentConfig, method: str | None
         bias = reviewer_bias(reviews, cfg).set_index("reviewer_unit_id")["shrunk_bias"]
         shift = reviews["reviewer_unit_id"].map(bias).fillna(0.0).to_numpy()
         values = values.sub(shift, axis=0)
-    key = reviews["reviewee_unit_id"].to_numpy()
-    grouped = values.groupby(key, sort=True)
+    codes, reviewees = id_codes(reviews["reviewee_unit_id"])
+    grouped = values.groupby(codes, sort=True)
     n = grouped.size()
     n_col = n.to_numpy(dtype=np.float64)[:, None]
 
@@ -111,7 +112,7 @@ def peer_scores(reviews: pd.DataFrame, cfg: AssessmentConfig, method: str | None
             agg = np.where(trim, (total - high - low) / (n_col - 2.0), total / n_col)
     agg = np.where(n_col >= cfg.peer.min_reviews, agg, np.nan)
 
-    out = pd.DataFrame({"unit_id": n.index.to_numpy(), "n_reviews": n.to_numpy(dtype=np.int64)})
+    out = pd.DataFrame({"unit_id": reviewees[n.index.to_numpy()], "n_reviews": n.to_numpy(dtype=np.int64)})
     score = np.zeros(len(out), dtype=np.float64)
     for j, criterion in enumerate(CRITERIA):
         out[f"peer_{criterion}"] = agg[:, j]

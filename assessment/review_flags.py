@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from assessment.config import CRITERIA, AssessmentConfig
+from assessment.membership import id_codes
 from assessment.peer import check_reviews
 
 FLAG_COLUMNS: tuple[str, ...] = ("flag", "reviewer_unit_id", "reviewee_unit_id", "evidence")
@@ -55,8 +56,7 @@ def review_means(reviews: pd.DataFrame) -> pd.DataFrame:
     # Integer sums keep "others' mean" exact: (group sum − own sum) / (5 × (count − 1)).
     own_sum = reviews[list(CRITERIA)].to_numpy(dtype=np.float64).sum(axis=1)
     reviewee = reviews["reviewee_unit_id"].to_numpy()
-    frame = pd.DataFrame({"own_sum": own_sum, "reviewee": reviewee})
-    grouped = frame.groupby("reviewee", sort=False)["own_sum"]
+    grouped = pd.Series(own_sum).groupby(id_codes(reviews["reviewee_unit_id"])[0], sort=False)
     group_sum = grouped.transform("sum").to_numpy()
     count = grouped.transform("size").to_numpy(dtype=np.float64)
     n_crit = float(len(CRITERIA))
@@ -113,38 +113,34 @@ def _mutual_inflation(means: pd.DataFrame, margin: float) -> pd.DataFrame:
 
 
 def _flat_reviewers(reviews: pd.DataFrame, min_reviews: int) -> pd.DataFrame:
-    grouped = reviews.groupby("reviewer_unit_id", sort=True)
+    codes, reviewers = id_codes(reviews["reviewer_unit_id"])
+    grouped = reviews[list(CRITERIA)].groupby(codes, sort=True)
     n = grouped.size()
-    distinct = grouped[list(CRITERIA)].nunique()
-    flat = (distinct == 1).all(axis=1) & (n >= min_reviews)
-    ids = n.index[flat.to_numpy()]
-    first = grouped[list(CRITERIA)].first().loc[ids]
+    # One distinct value per criterion: the highest equals the lowest (criteria are never empty).
+    flat = ((grouped.max() == grouped.min()).all(axis=1) & (n >= min_reviews)).to_numpy()
+    groups = n.index.to_numpy()[flat]
+    first = grouped.first().to_numpy(dtype=np.float64)[flat]
     records = [
         {"n_reviews": int(count), "scores": dict(zip(CRITERIA, map(float, row), strict=True))}
-        for count, row in zip(n[ids], first.to_numpy(dtype=np.float64), strict=True)
+        for count, row in zip(n.to_numpy()[flat], first, strict=True)
     ]
-    return _frame("flat_reviewer", ids, None, _evidence(records))
+    return _frame("flat_reviewer", reviewers[groups], None, _evidence(records))
 
 
 def _contrarians(means: pd.DataFrame, min_reviews: int, threshold: float) -> pd.DataFrame:
     pts = means[means["others_mean"].notna()]
-    grouped = pts.groupby("reviewer_unit_id", sort=False)
+    codes, reviewers = id_codes(pts["reviewer_unit_id"])
+    grouped = pts.groupby(codes, sort=False)
     # Centre within each reviewer before multiplying: the textbook sum formula loses precision
     # and could report a spurious correlation for a constant series.
     dx = pts["own_mean"] - grouped["own_mean"].transform("mean")
     dy = pts["others_mean"] - grouped["others_mean"].transform("mean")
     sums = (
-        pd.DataFrame(
-            {
-                "reviewer_unit_id": pts["reviewer_unit_id"],
-                "sxy": dx * dy,
-                "sxx": dx * dx,
-                "syy": dy * dy,
-            }
-        )
-        .groupby("reviewer_unit_id", sort=True)
+        pd.DataFrame({"sxy": dx * dy, "sxx": dx * dx, "syy": dy * dy})
+        .groupby(codes, sort=True)
         .agg(n=("sxy", "size"), sxy=("sxy", "sum"), sxx=("sxx", "sum"), syy=("syy", "sum"))
     )
+    sums.index = pd.Index(reviewers[sums.index.to_numpy()], name="reviewer_unit_id")
     defined = (sums["sxx"] > _CONSTANT_EPS) & (sums["syy"] > _CONSTANT_EPS)
     corr: pd.Series = (sums["sxy"] / np.sqrt(sums["sxx"] * sums["syy"])).where(defined)
     hit = (sums["n"] >= min_reviews) & corr.notna() & (corr < threshold)
@@ -157,8 +153,10 @@ def _contrarians(means: pd.DataFrame, min_reviews: int, threshold: float) -> pd.
 
 
 def _wide_disagreement(reviews: pd.DataFrame, limit: float) -> pd.DataFrame:
-    grouped = reviews.groupby("reviewee_unit_id", sort=True)[list(CRITERIA)]
+    codes, reviewees = id_codes(reviews["reviewee_unit_id"])
+    grouped = reviews[list(CRITERIA)].groupby(codes, sort=True)
     spread = grouped.max() - grouped.min()
+    spread.index = pd.Index(reviewees[spread.index.to_numpy()], name="reviewee_unit_id")
     wide = spread[(spread > limit).any(axis=1)]
     records = [
         {

@@ -11,7 +11,7 @@ import pandas as pd
 
 from assessment.config import CRITERIA, AssessmentConfig
 from assessment.indicators import indicator_scores
-from assessment.membership import is_member
+from assessment.membership import is_member, looked_up, positions
 from assessment.peer import check_reviews, peer_scores
 
 #: Columns of :func:`score_year` in order (per-criterion peer columns follow them).
@@ -143,17 +143,16 @@ def score_year(
     ind = indicator_scores(out, submissions, cfg)
     peer = peer_scores(reviews, cfg)
 
-    ind_by_unit = ind.set_index("unit_id")["indicator_score"]
-    has_submission = is_member(out["unit_id"], ind["unit_id"])
-    out["indicator_score"] = out["unit_id"].map(ind_by_unit).astype(np.float64)
-    peer_by_unit = peer.set_index("unit_id")
-    out["peer_score"] = out["unit_id"].map(peer_by_unit["peer_score"]).astype(np.float64)
+    # Each unit's row in the indicator, peer and submission tables (-1: none), found once.
+    ind_at = positions(out["unit_id"], ind["unit_id"])
+    peer_at = positions(out["unit_id"], peer["unit_id"])
+    submission_at = positions(out["unit_id"], submissions["unit_id"])  # the first, if several
+    has_submission = ind_at >= 0
+    out["indicator_score"] = looked_up(ind["indicator_score"].to_numpy(), ind_at)
+    out["peer_score"] = looked_up(peer["peer_score"].to_numpy(), peer_at)
 
-    honors = (
-        out["unit_id"]
-        .map(submissions.drop_duplicates("unit_id").set_index("unit_id")["craftsmen_honors"])
-        .to_numpy(dtype=np.float64)
-    )
+    honors_column = submissions["craftsmen_honors"].to_numpy(dtype=np.float64, na_value=np.nan)
+    honors = looked_up(honors_column, submission_at)
     bonus = np.minimum(cfg.bonus.cap, cfg.bonus.per_honor * honors)
     out["bonus"] = np.where(has_submission, bonus, 0.0)
 
@@ -167,8 +166,7 @@ def score_year(
     out["rank_in_level"] = competition_rank(key, out["level"])
     out["grade"] = assign_grades(out["total"], pd.Series(has_submission), cfg)
 
-    n_reviews = out["unit_id"].map(peer_by_unit["n_reviews"]).fillna(0)
-    out["n_reviews"] = n_reviews.to_numpy(dtype=np.int64)
+    out["n_reviews"] = np.nan_to_num(looked_up(peer["n_reviews"].to_numpy(), peer_at)).astype(np.int64)
 
     insufficient = out.loc[out["n_reviews"] < cfg.peer.min_reviews, ["unit_id"]].assign(
         flag=INSUFFICIENT_REVIEWS
@@ -180,7 +178,7 @@ def score_year(
 
     for criterion in CRITERIA:
         col = f"peer_{criterion}"
-        out[col] = out["unit_id"].map(peer_by_unit[col]).astype(np.float64)
+        out[col] = looked_up(peer[col].to_numpy(), peer_at)
 
     # Deterministic order: rank, then unit_id; unranked (<NA>) last by unit_id.
     order = out.assign(_unranked=out["rank"].isna(), _rank=out["rank"].fillna(0)).sort_values(
