@@ -25,6 +25,9 @@ from assessment.peer import check_reviews
 
 FLAG_COLUMNS: tuple[str, ...] = ("flag", "reviewer_unit_id", "reviewee_unit_id", "evidence")
 
+#: An id column as `id_codes` gives it: sorted integer codes per row, and the ids they stand for.
+Codes = tuple[np.ndarray, np.ndarray]
+
 #: Below this sum of squared deviations a series counts as constant (correlation undefined).
 _CONSTANT_EPS = 1e-12
 
@@ -46,17 +49,20 @@ def _frame(flag: str, reviewer: Any, reviewee: Any, evidence: list[str]) -> pd.D
     )
 
 
-def review_means(reviews: pd.DataFrame) -> pd.DataFrame:
+def review_means(reviews: pd.DataFrame, reviewee_codes: np.ndarray | None = None) -> pd.DataFrame:
     """Per review: its mean over criteria and the other reviewers' mean for the same reviewee.
 
     Returns ``reviewer_unit_id, reviewee_unit_id, own_mean, others_mean, n_others``;
-    ``others_mean`` is NaN when nobody else reviewed that reviewee.
+    ``others_mean`` is NaN when nobody else reviewed that reviewee. ``reviewee_codes``: the
+    reviewees' `id_codes`, when the caller has them already.
     """
     check_reviews(reviews)
     # Integer sums keep "others' mean" exact: (group sum − own sum) / (5 × (count − 1)).
     own_sum = reviews[list(CRITERIA)].to_numpy(dtype=np.float64).sum(axis=1)
     reviewee = reviews["reviewee_unit_id"].to_numpy()
-    grouped = pd.Series(own_sum).groupby(id_codes(reviews["reviewee_unit_id"])[0], sort=False)
+    if reviewee_codes is None:
+        reviewee_codes = id_codes(reviews["reviewee_unit_id"])[0]
+    grouped = pd.Series(own_sum).groupby(reviewee_codes, sort=False)
     group_sum = grouped.transform("sum").to_numpy()
     count = grouped.transform("size").to_numpy(dtype=np.float64)
     n_crit = float(len(CRITERIA))
@@ -112,8 +118,8 @@ def _mutual_inflation(means: pd.DataFrame, margin: float) -> pd.DataFrame:
     )
 
 
-def _flat_reviewers(reviews: pd.DataFrame, min_reviews: int) -> pd.DataFrame:
-    codes, reviewers = id_codes(reviews["reviewer_unit_id"])
+def _flat_reviewers(reviews: pd.DataFrame, reviewer: Codes, min_reviews: int) -> pd.DataFrame:
+    codes, reviewers = reviewer
     grouped = reviews[list(CRITERIA)].groupby(codes, sort=True)
     n = grouped.size()
     # One distinct value per criterion: the highest equals the lowest (criteria are never empty).
@@ -127,9 +133,10 @@ def _flat_reviewers(reviews: pd.DataFrame, min_reviews: int) -> pd.DataFrame:
     return _frame("flat_reviewer", reviewers[groups], None, _evidence(records))
 
 
-def _contrarians(means: pd.DataFrame, min_reviews: int, threshold: float) -> pd.DataFrame:
-    pts = means[means["others_mean"].notna()]
-    codes, reviewers = id_codes(pts["reviewer_unit_id"])
+def _contrarians(means: pd.DataFrame, reviewer: Codes, min_reviews: int, threshold: float) -> pd.DataFrame:
+    has_others = means["others_mean"].notna().to_numpy()
+    pts = means[has_others]
+    codes, reviewers = reviewer[0][has_others], reviewer[1]
     grouped = pts.groupby(codes, sort=False)
     # Centre within each reviewer before multiplying: the textbook sum formula loses precision
     # and could report a spurious correlation for a constant series.
@@ -152,8 +159,8 @@ def _contrarians(means: pd.DataFrame, min_reviews: int, threshold: float) -> pd.
     return _frame("contrarian", sel.index, None, _evidence(records))
 
 
-def _wide_disagreement(reviews: pd.DataFrame, limit: float) -> pd.DataFrame:
-    codes, reviewees = id_codes(reviews["reviewee_unit_id"])
+def _wide_disagreement(reviews: pd.DataFrame, reviewee: Codes, limit: float) -> pd.DataFrame:
+    codes, reviewees = reviewee
     grouped = reviews[list(CRITERIA)].groupby(codes, sort=True)
     spread = grouped.max() - grouped.min()
     spread.index = pd.Index(reviewees[spread.index.to_numpy()], name="reviewee_unit_id")
@@ -178,12 +185,14 @@ def review_flags(reviews: pd.DataFrame, cfg: AssessmentConfig) -> pd.DataFrame:
     reviewer, reviewee.
     """
     rf = cfg.review_flags
-    means = review_means(reviews)
+    # Each id column is encoded once, for every flag that groups by it.
+    reviewer, reviewee = id_codes(reviews["reviewer_unit_id"]), id_codes(reviews["reviewee_unit_id"])
+    means = review_means(reviews, reviewee[0])
     parts = [
-        _contrarians(means, rf.contrarian_min_reviews, rf.contrarian_max_correlation),
-        _flat_reviewers(reviews, rf.flat_min_reviews),
+        _contrarians(means, reviewer, rf.contrarian_min_reviews, rf.contrarian_max_correlation),
+        _flat_reviewers(reviews, reviewer, rf.flat_min_reviews),
         _mutual_inflation(means, rf.mutual_inflation_margin),
-        _wide_disagreement(reviews, rf.wide_disagreement_range),
+        _wide_disagreement(reviews, reviewee, rf.wide_disagreement_range),
     ]
     out = pd.concat(parts, ignore_index=True)
     out = out.sort_values(
