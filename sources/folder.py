@@ -20,7 +20,9 @@ from sources.tabular import (
 
 RECORD_SUFFIXES = (".json", ".jsonl", *TABULAR_SUFFIXES)
 # Records landed per transaction when reading a folder: bounds memory for very large files.
-BATCH_SIZE = 200_000
+# Each landing scans the kind's stored hashes once, so fewer, larger batches land faster: at
+# 1,000,000 units 500,000 records (about 200 MB of payloads) per batch, not 35 of 200,000.
+BATCH_SIZE = 500_000
 
 
 def _inside(folder: Path, path: Path) -> bool:

@@ -150,6 +150,25 @@ def test_the_same_payload_received_twice_is_stored_once_and_counted_as_replayed(
     assert (again.received, again.stored, again.replayed) == (1, 0, 1)
 
 
+def test_of_copies_in_one_batch_the_first_is_stored_with_its_source_ref(registry_db) -> None:
+    from tests.conftest import _batch
+    from warehouse.collections import start_collection
+    from warehouse.connection import open_warehouse
+    from warehouse.payloads import land
+    from warehouse.sql import run
+
+    other = submission_record(submission_id="S2025-000002")
+    with open_warehouse(registry_db) as conn:
+        collection_id = start_collection(conn, 2025, "test")
+        batch = _batch("submission", [other, submission_record(), other, submission_record()])
+        land(conn, batch, year=2025, source="t", collection_id=collection_id)
+        stored = run(
+            conn,
+            "select source_ref, payload_id from raw_payloads where record_kind = 'submission' order by 2",
+        )
+    assert [ref for ref, _ in stored] == ["test#item=1", "test#item=2"]
+
+
 def test_the_same_content_written_differently_is_a_replay(validate: Validate) -> None:
     as_text = {k: str(v) for k, v in submission_record().items()}
     verdict = validate("submission", submission_record(), as_text)
