@@ -58,7 +58,7 @@ def score_year_task(conn: duckdb.DuckDBPyConnection, year: int, cfg: AssessmentC
     if units.empty:
         raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
     submissions = store.accepted_submissions(conn, year)
-    reviews = store.scoring_reviews(conn, year)
+    reviews = store.accepted_review_scores(conn, year)
     excluded = excluded_reviews(conn, year)
     # Reviews a steward excluded are left out of the flags as well as of the peer score.
     scoring_reviews = reviews[~reviews["review_id"].isin(excluded)]

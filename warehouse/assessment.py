@@ -65,8 +65,8 @@ def accepted_reviews(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame
     ).df()
 
 
-def scoring_reviews(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
-    """`accepted_reviews` without the columns scoring never reads (comment, submitted_at).
+def accepted_review_scores(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+    """`accepted_reviews` without comment and submitted_at: what scoring and the GX suites read.
 
     The comments are most of the bytes: at 1,000,000 units, turning them into pandas strings
     only to drop them was a fifth of the scoring stage's load time.

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from warehouse.assessment import accepted_review_scores
 from warehouse.connection import MissingData
 from warehouse.sql import first_row, run, transaction
 
@@ -49,16 +50,7 @@ def record_inputs(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, pd.Da
         "submissions": _submissions(conn, year),
         "previous": _submissions(conn, year - 1),
         "active_units": active_unit_ids(conn, year),
-        "reviews": conn.sql(
-            """
-            select review_id, reviewer_unit_id, reviewee_unit_id,
-                   guidance, skills, innovation, institution, service
-            from reviews
-            where year = $year and status = 'accepted'
-            order by review_id
-            """,
-            params={"year": year},
-        ).df(),
+        "reviews": accepted_review_scores(conn, year),
     }
 
 
