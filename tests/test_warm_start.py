@@ -24,8 +24,9 @@ def test_nothing_is_started_when_a_prefect_server_is_configured(tmp_path: Path) 
 
 def test_flow_runs_keep_their_heartbeats_without_a_temporary_server() -> None:
     before = get_current_settings().flows.heartbeat_frequency
+    assert before is not None
     with flow_runs_on(None):
-        assert get_current_settings().flows.heartbeat_frequency == before is not None
+        assert get_current_settings().flows.heartbeat_frequency == before
 
 
 def test_a_server_that_exits_while_starting_is_one_clear_error_naming_its_log(tmp_path: Path) -> None:
