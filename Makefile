@@ -24,7 +24,7 @@ test: setup  ## the test suite (installs Debian's Chromium for the report's brow
 	$(RUN) pytest -n 2 --dist loadfile -q
 
 bench: setup  ## speed and memory figures (prints a table; never fails on timing)
-	$(RUN) python -m bench
+	$(RUN) python -m unionflow.bench
 
 lint: setup  ## ruff and mypy
 	$(RUN) ruff check .

@@ -9,9 +9,11 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows.assessment import allocate, publish, score
+from flows.allocate import allocate
 from flows.collect import collect
+from flows.publish import publish
 from flows.runners import task_runner
+from flows.score import score
 from flows.validate import validate
 from tasks.allocate import AllocationOutcome
 from tasks.publish import Publication

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from prefect import flow
 
-from assessment.assignment import AssignmentRules
-from sources.portal_client import post_to_portal
 from tasks.assign import AssignOutcome, assign_task, export_assignment_task, outcome_of, read_conflicts
-from warehouse import assessment as store
+from unionflow.assessment.assignment import AssignmentRules
+from unionflow.sources.portal_client import post_to_portal
+from warehouse import inputs
 from warehouse.connection import open_warehouse
 
 
@@ -35,7 +35,7 @@ def assign(
     used_seed = year if seed is None else seed
     with open_warehouse(db) as conn:
         assignment = assign_task(conn, year, rules, used_seed)
-        units = len(store.active_units(conn, year))
+        units = len(inputs.active_units(conn, year))
         exported = export_assignment_task(conn, year, Path(out)) if out else None
     if to:
         payload = {

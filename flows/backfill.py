@@ -19,7 +19,7 @@ from prefect import flow, get_run_logger
 
 from flows.alerts import notify_failure
 from flows.parameters import with_year
-from sources.payloads import SourceError
+from unionflow.sources.payloads import SourceError
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def validate_deployment(params: ValidateParameters) -> Any:
 def annual_deployment(params: AnnualParameters) -> Any:
     """The yearly run (20 January for the previous year): collect, validate, score, allocate, publish."""
     from flows.annual import annual_assessment
-    from flows.assessment import resolve_config
+    from unionflow.assessment import resolve_config
 
     year = resolve_year(params.year)
     source, out = with_year(params.source, year), with_year(params.out, year)
@@ -131,7 +131,7 @@ def annual_deployment(params: AnnualParameters) -> Any:
 @flow(name="unionflow-publish", on_failure=[notify_failure], on_crashed=[notify_failure])
 def publish_deployment(params: PublishParameters) -> Any:
     """Manual publication of the year's latest allocation run."""
-    from flows.assessment import publish
+    from flows.publish import publish
 
     db = warehouse_path(params)
     out = with_year(params.out, params.year)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sources.payloads import SourceError
+from unionflow.sources.payloads import SourceError
 from warehouse.connection import connect
 
 

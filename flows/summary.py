@@ -8,7 +8,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from warehouse import assessment as store
+from warehouse import allocation_runs, score_runs
 from warehouse.connection import open_warehouse
 
 
@@ -19,9 +19,9 @@ def _score(value: object) -> str:
 def print_outcome(console: Console, db: Path, year: int, allocation_run_id: int, top: int = 10) -> None:
     """The top of the score table and the allocation summary of a run."""
     with open_warehouse(db, read_only=True) as conn:
-        run = store.allocation_run(conn, allocation_run_id) or {}
-        scores = store.scores_of(conn, int(str(run["score_run_id"])))
-        allocations = store.allocations_of(conn, allocation_run_id)
+        run = allocation_runs.allocation_run(conn, allocation_run_id) or {}
+        scores = score_runs.scores_of(conn, int(str(run["score_run_id"])))
+        allocations = allocation_runs.allocations_of(conn, allocation_run_id)
     amounts = allocations.set_index("unit_id")["amount_cny"]
     table = Table(title=f"{year} assessment: top {min(top, len(scores))} of {len(scores)} pilot units")
     for column, justify in (

@@ -8,9 +8,9 @@ import duckdb
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from assessment import AssessmentConfig, allocate, config_hash
-from assessment.fingerprints import frames_hash
-from warehouse import assessment as store
+from unionflow.assessment import AssessmentConfig, allocate, config_hash
+from unionflow.assessment.fingerprints import frames_hash
+from warehouse import allocation_runs, score_runs
 from warehouse.connection import MissingData
 
 
@@ -31,17 +31,17 @@ def allocate_year_task(
     conn: duckdb.DuckDBPyConnection, year: int, cfg: AssessmentConfig
 ) -> AllocationOutcome:
     """Split the budget over the latest score run of `year` (SPEC section 8) as a draft run."""
-    latest = store.latest_score_run(conn, year)
+    latest = score_runs.latest_score_run(conn, year)
     if latest is None:
         raise MissingData(f"{year} has not been scored; run `unionflow score --year {year}` first")
     score_run_id = int(str(latest["score_run_id"]))
-    scores = store.scores_of(conn, score_run_id)
-    inputs = frames_hash({"scores": scores[["unit_id", "total", "grade"]]})
+    scores = score_runs.scores_of(conn, score_run_id)
+    input_hash = frames_hash({"scores": scores[["unit_id", "total", "grade"]]})
     config = config_hash(cfg)
-    existing = store.find_allocation_run(conn, year, score_run_id, config, inputs)
+    existing = allocation_runs.find_allocation_run(conn, year, score_run_id, config, input_hash)
     if existing is not None:
-        run = store.allocation_run(conn, existing) or {}
-        rows = store.allocations_of(conn, existing)
+        run = allocation_runs.allocation_run(conn, existing) or {}
+        rows = allocation_runs.allocations_of(conn, existing)
         return AllocationOutcome(
             existing,
             True,
@@ -54,7 +54,7 @@ def allocate_year_task(
     names = scores.set_index("unit_id")["name"]
     allocations = result.allocations.assign(name=result.allocations["unit_id"].map(names))
     a = cfg.allocation
-    run_id = store.save_allocation_run(
+    run_id = allocation_runs.save_allocation_run(
         conn,
         year=year,
         score_run_id=score_run_id,
@@ -65,7 +65,7 @@ def allocate_year_task(
         step=a.step,
         allocated=result.allocated,
         config_hash=config,
-        input_hash=inputs,
+        input_hash=input_hash,
         allocations=allocations,
     )
     funded = int((allocations["reason"] == "funded").sum())

@@ -10,11 +10,11 @@ import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from assessment.assignment import Assignment, AssignmentRules, assign_reviewers, balance, violations
-from reports.csv_files import formatted_rows, write_csv
-from sources.payloads import SourceError
-from sources.tabular import iter_csv_rows
-from warehouse import assessment as store
+from unionflow.assessment.assignment import Assignment, AssignmentRules, assign_reviewers, balance, violations
+from unionflow.reports.csv_files import formatted_rows, write_csv
+from unionflow.sources.payloads import SourceError
+from unionflow.sources.tabular import iter_csv_rows
+from warehouse import inputs
 from warehouse.assignments import assignment_of, replace_assignments, reviewed_pairs
 from warehouse.connection import MissingData
 
@@ -51,7 +51,7 @@ def read_conflicts(path: Path) -> frozenset[tuple[str, str]]:
 @task(cache_policy=NO_CACHE)
 def assign_task(conn: duckdb.DuckDBPyConnection, year: int, rules: AssignmentRules, seed: int) -> Assignment:
     """Assign reviewers among the year's active units and store the assignment."""
-    units = store.active_units(conn, year)
+    units = inputs.active_units(conn, year)
     if units.empty:
         raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
     assignment = assign_reviewers(units, rules, seed)
@@ -71,7 +71,7 @@ ASSIGNMENT_FORMATS = (
 @task(cache_policy=NO_CACHE)
 def export_assignment_task(conn: duckdb.DuckDBPyConnection, year: int, out: Path) -> Path:
     """Write assignments.csv (reviewer and reviewee ids and names) into `out`."""
-    names = store.active_units(conn, year).set_index("unit_id")["name"]
+    names = inputs.active_units(conn, year).set_index("unit_id")["name"]
     pairs = assignment_of(conn, year)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "assignments.csv"
@@ -103,7 +103,7 @@ def check_year(conn: duckdb.DuckDBPyConnection, year: int, rules: AssignmentRule
 
     Columns: source (assignment | reviews), reviewer_unit_id, reviewee_unit_id, rule, detail.
     """
-    units = store.active_units(conn, year)
+    units = inputs.active_units(conn, year)
     assigned = assignment_of(conn, year)
     reviews = reviewed_pairs(conn, year)
     found = [

@@ -12,10 +12,10 @@ from prefect.context import FlowRunContext
 
 from expectations.contracts import Registry, YearContext
 from expectations.fields import FIELDS, RECORD_KEY, json_path
-from intake.validate import Verdict, check_records, decide_versions
-from sources.folder import iter_kind_batches
-from sources.payloads import RecordKind
-from sources.read_ahead import read_ahead
+from unionflow.intake.validate import Verdict, check_records, decide_versions
+from unionflow.sources.folder import iter_kind_batches
+from unionflow.sources.payloads import RecordKind
+from unionflow.sources.read_ahead import read_ahead
 from warehouse import records
 from warehouse.collections import Reconciliation, save_reconciliation
 from warehouse.payloads import Landing, count_payloads, land, staged

@@ -32,8 +32,8 @@ from prefect.cache_policies import NO_CACHE
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from sources.payloads import RECORD_KINDS, RecordBatch, RecordKind, payload_text
-from sources.portal_client import ENDPOINTS, ClientSettings, Page, PortalClient, resolve_token
+from unionflow.sources.payloads import RECORD_KINDS, RecordBatch, RecordKind, payload_text
+from unionflow.sources.portal_client import ENDPOINTS, ClientSettings, Page, PortalClient, resolve_token
 from warehouse.collections import cursor_of, save_cursor
 from warehouse.payloads import Landing, land
 from warehouse.sql import transaction
@@ -113,7 +113,7 @@ def _land_page(
 def _progress_console() -> Console:
     # Nest inside the command line's own live status display when there is one (rich allows nested
     # live displays on one console; two consoles would overwrite each other's lines).
-    cli = sys.modules.get("flows.cli")
+    cli = sys.modules.get("flows.cli.options")
     console = getattr(cli, "console", None)
     # The command line's console may be a lazy proxy forwarding to a Console; duck typing accepts both.
     if console is not None and callable(getattr(console, "set_live", None)):

@@ -9,8 +9,8 @@ import duckdb
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from reports.csv_files import write_allocations, write_quarantine, write_scores
-from warehouse import assessment as store
+from unionflow.reports.csv_files import write_allocations, write_quarantine, write_scores
+from warehouse import allocation_runs, inputs, score_runs
 from warehouse.connection import MissingData, WarehouseError
 
 
@@ -45,12 +45,12 @@ def publish_run_task(
     Publishing the run that is already published is a no-op. Publishing a different run needs a
     supersede reason; the old run is kept, marked `superseded`.
     """
-    latest = store.latest_allocation_run(conn, year)
+    latest = allocation_runs.latest_allocation_run(conn, year)
     if latest is None:
         raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
     run_id = int(str(latest["allocation_run_id"]))
     score_run_id = int(str(latest["score_run_id"]))
-    current = store.published_run(conn, year)
+    current = allocation_runs.published_run(conn, year)
     if current is not None and int(str(current["allocation_run_id"])) == run_id:
         return run_id, score_run_id, None
     previous = None if current is None else int(str(current["allocation_run_id"]))
@@ -59,7 +59,7 @@ def publish_run_task(
             f"the {year} allocation is already published (run {previous}); "
             f"pass --supersede REASON to publish run {run_id} in its place"
         )
-    store.mark_published(conn, run_id, supersede=previous, reason=supersede)
+    allocation_runs.mark_published(conn, run_id, supersede=previous, reason=supersede)
     return run_id, score_run_id, previous
 
 
@@ -69,9 +69,9 @@ def write_csv_outputs(
     """Write scores.csv, allocations.csv and quarantine.csv of SPEC section 9 into `out`."""
     out.mkdir(parents=True, exist_ok=True)
     files = [out / "scores.csv", out / "allocations.csv", out / "quarantine.csv"]
-    write_scores(files[0], store.scores_of(conn, score_run_id))
-    write_allocations(files[1], store.allocations_of(conn, allocation_run_id))
-    write_quarantine(files[2], store.year_quarantine(conn, year))
+    write_scores(files[0], score_runs.scores_of(conn, score_run_id))
+    write_allocations(files[1], allocation_runs.allocations_of(conn, allocation_run_id))
+    write_quarantine(files[2], inputs.year_quarantine(conn, year))
     return files
 
 
@@ -79,8 +79,8 @@ def allocation_payload(
     conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int
 ) -> dict[str, object]:
     """The published allocation as the portal receives it (POST /api/v1/allocations/{year})."""
-    run = store.allocation_run(conn, allocation_run_id) or {}
-    rows = store.allocations_of(conn, allocation_run_id)
+    run = allocation_runs.allocation_run(conn, allocation_run_id) or {}
+    rows = allocation_runs.allocations_of(conn, allocation_run_id)
     return {
         "year": year,
         "allocation_run_id": allocation_run_id,
@@ -112,7 +112,7 @@ def idempotency_key(payload: dict[str, object]) -> str:
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def post_allocation_task(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int, to: str) -> str:
     """Push the published allocation to the portal (idempotent by key); returns the key used."""
-    from sources.portal_client import post_to_portal
+    from unionflow.sources.portal_client import post_to_portal
 
     payload = allocation_payload(conn, year, allocation_run_id)
     key = idempotency_key(payload)

@@ -13,11 +13,11 @@ import duckdb
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from reports.data import ReportData, ValidationSummary, load_report_data
-from reports.html import DEFAULT_TOP_N, write_html
-from reports.notice import NoticeSettings, write_notice
-from reports.xlsx import MAX_ROWS, write_xlsx
 from tasks.publish import write_csv_outputs
+from unionflow.reports.data import ReportData, ValidationSummary, load_report_data
+from unionflow.reports.html import DEFAULT_TOP_N, write_html
+from unionflow.reports.notice import NoticeSettings, write_notice
+from unionflow.reports.xlsx import MAX_ROWS, write_xlsx
 
 __all__ = ["ValidationSummary", "write_notice_task", "write_outputs_task", "write_reports_task"]
 

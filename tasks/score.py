@@ -9,9 +9,16 @@ import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from assessment import AssessmentConfig, config_hash, review_flags, score_year, unit_flags, with_overrides
-from assessment.fingerprints import frames_hash
-from warehouse import assessment as store
+from unionflow.assessment import (
+    AssessmentConfig,
+    config_hash,
+    review_flags,
+    score_year,
+    unit_flags,
+    with_overrides,
+)
+from unionflow.assessment.fingerprints import frames_hash
+from warehouse import inputs, score_runs
 from warehouse.connection import MissingData
 from warehouse.review_exclusions import excluded_reviews
 
@@ -54,15 +61,15 @@ def score_year_task(conn: duckdb.DuckDBPyConnection, year: int, cfg: AssessmentC
 
     The same inputs and config reuse the latest identical run instead of storing a copy.
     """
-    units = store.active_units(conn, year)
+    units = inputs.active_units(conn, year)
     if units.empty:
         raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
-    submissions = store.accepted_submissions(conn, year)
-    reviews = store.accepted_review_scores(conn, year)
+    submissions = inputs.accepted_submissions(conn, year)
+    reviews = inputs.accepted_review_scores(conn, year)
     excluded = excluded_reviews(conn, year)
     # Reviews a steward excluded are left out of the flags as well as of the peer score.
     scoring_reviews = reviews[~reviews["review_id"].isin(excluded)]
-    inputs = frames_hash(
+    input_hash = frames_hash(
         {
             "units": units[["unit_id", "name", "level"]],
             "submissions": submissions,
@@ -71,27 +78,27 @@ def score_year_task(conn: duckdb.DuckDBPyConnection, year: int, cfg: AssessmentC
         }
     )
     config = config_hash(cfg)
-    existing = store.find_score_run(conn, year, config, inputs)
+    existing = score_runs.find_score_run(conn, year, config, input_hash)
     if existing is not None:
-        scores = store.scores_of(conn, existing)
-        flags_count = len(store.review_flags_of(conn, existing))
+        scores = score_runs.scores_of(conn, existing)
+        flags_count = len(score_runs.review_flags_of(conn, existing))
         return ScoreOutcome(
-            existing, True, len(scores), int(scores["total"].notna().sum()), flags_count, config, inputs
+            existing, True, len(scores), int(scores["total"].notna().sum()), flags_count, config, input_hash
         )
     flags = review_flags(scoring_reviews, cfg)
     scores = score_year(units, submissions, scoring_reviews, cfg, extra_flags=unit_flags(flags))
     comparison = calibration_comparison(units, submissions, scoring_reviews, cfg, scores)
-    run_id = store.save_score_run(
+    run_id = score_runs.save_score_run(
         conn,
         year=year,
         peer_method=cfg.peer.method,
         config_hash=config,
-        input_hash=inputs,
+        input_hash=input_hash,
         scores=scores,
         flags=flags,
     )
     if comparison is not None:
-        store.save_comparison(conn, run_id, comparison)
+        score_runs.save_comparison(conn, run_id, comparison)
     return ScoreOutcome(
-        run_id, False, len(scores), int(scores["total"].notna().sum()), len(flags), config, inputs
+        run_id, False, len(scores), int(scores["total"].notna().sum()), len(flags), config, input_hash
     )

@@ -15,8 +15,8 @@ import orjson
 import pandas as pd
 import pytest
 
-from sources.payloads import RecordBatch, RecordKind
 from tasks.collect import default_deadline, validate_kind
+from unionflow.sources.payloads import RecordBatch, RecordKind
 from warehouse.collections import start_collection
 from warehouse.connection import open_warehouse
 from warehouse.payloads import land
@@ -203,7 +203,7 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def synthetic_year(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default synthetic year (225 pilot units, 2025, seed 20231) as a source folder."""
-    from synth import synthesize
+    from unionflow.synth import synthesize
 
     folder = tmp_path_factory.mktemp("synthetic") / "source"
     synthesize(folder, units=225, year=YEAR, seed=20231)

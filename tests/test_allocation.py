@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessment import AllocationInfeasible, allocate, load_config
-from assessment.config import AssessmentConfig, validate_config
+from unionflow.assessment import AllocationInfeasible, allocate, load_config
+from unionflow.assessment.config import AssessmentConfig, validate_config
 
 BASE = load_config()
 

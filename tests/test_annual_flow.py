@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from flows.allocate import allocate
 from flows.annual import annual_assessment
-from flows.assessment import allocate, publish
+from flows.publish import publish
 from tasks.publish import AlreadyPublished
 from tests.conftest import YEAR
 from warehouse.connection import open_warehouse

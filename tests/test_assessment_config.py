@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assessment import ConfigError, config_hash, load_config, with_overrides
+from unionflow.assessment import ConfigError, config_hash, load_config, with_overrides
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assessment.assignment import AssignmentRules, assign_reviewers, balance, offsets, violations
+from unionflow.assessment.assignment import AssignmentRules, assign_reviewers, balance, offsets, violations
 
 
 @st.composite

@@ -10,8 +10,8 @@ import typer
 from typer.testing import CliRunner
 
 from flows.annual import annual_assessment
-from flows.assessment import publish
-from flows.cli_operations import backup_app
+from flows.cli.operations import backup_app
+from flows.publish import publish
 from warehouse.backup import BackupError, backups_root, list_backups, restore
 from warehouse.connection import open_warehouse
 from warehouse.copies import literal
@@ -25,14 +25,14 @@ YEAR = 2025
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A warehouse whose 2025 allocation was published twice; the publish flow backs up around each."""
-    from synth import synthesize
+    from unionflow.synth import synthesize
 
     base = tmp_path_factory.mktemp("backup")
     synthesize(base / "source", units=80, year=YEAR, seed=5)
     db = base / "w.duckdb"
     # The annual run publishes run 1; a new budget gives a draft run 2, published in its place.
     annual_assessment(year=YEAR, source=str(base / "source"), out=str(base / "first"), db=str(db))
-    from flows.assessment import allocate
+    from flows.allocate import allocate
 
     allocate(year=YEAR, db=str(db), budget=800_000)
     publish(year=YEAR, out=str(base / "out"), db=str(db), supersede="budget cut to 800,000")

@@ -105,7 +105,7 @@ def test_two_annual_runs_on_one_warehouse_one_wins_the_other_is_told_why(
 
 @pytest.fixture(scope="module")
 def big_year(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from synth import synthesize
+    from unionflow.synth import synthesize
 
     folder = tmp_path_factory.mktemp("big") / "source"
     synthesize(folder, units=10_000, year=YEAR, seed=99)

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from expectations.fields import FIELDS
-from sources.payloads import RecordBatch, RecordKind
 from tasks.collect import default_deadline, validate_kind
 from tests.conftest import REGISTRY, review_record, submission_record, unit_record
+from unionflow.sources.payloads import RecordBatch, RecordKind
 from warehouse.collections import start_collection
 from warehouse.migrations import migrate
 from warehouse.payloads import land

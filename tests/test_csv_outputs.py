@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reports.cells import neutralise
-from reports.csv_files import (
+from unionflow.reports.cells import neutralise
+from unionflow.reports.csv_files import (
     integer_column,
     score_cell,
     score_column,

@@ -151,7 +151,7 @@ def test_relative_years_resolve_in_shanghai(moment: dt.datetime, spec: int | str
 
 def test_backfill_plans_one_subfolder_per_year_and_checks_them_all_first(tmp_path: Path) -> None:
     from flows.backfill import year_sources
-    from sources.payloads import SourceError
+    from unionflow.sources.payloads import SourceError
 
     for year in (2021, 2022):
         (tmp_path / str(year)).mkdir()
@@ -175,8 +175,8 @@ def test_backfill_runs_each_year_in_order(
 ) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli_operations import backfill_command
-    from synth import synthesize
+    from flows.cli.operations import backfill_command
+    from unionflow.synth import synthesize
     from warehouse.connection import open_warehouse
     from warehouse.sql import run
 

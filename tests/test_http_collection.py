@@ -20,9 +20,9 @@ import httpx
 import pytest
 
 from flows.collect import collect
-from portal.server import serve_in_background
-from sources.payloads import SourceError
-from sources.portal_client import PortalAuthError, PortalUnavailable
+from unionflow.portal.server import serve_in_background
+from unionflow.sources.payloads import SourceError
+from unionflow.sources.portal_client import PortalAuthError, PortalUnavailable
 from warehouse.connection import open_warehouse
 from warehouse.sql import run
 
@@ -59,7 +59,7 @@ def portal_env() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic year of 40 units with planted defects, replays and superseded records."""
-    from synth import synthesize
+    from unionflow.synth import synthesize
 
     out = tmp_path_factory.mktemp("http-source")
     synthesize(out, units=40, year=YEAR, seed=11)

@@ -15,10 +15,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assessment.config import ConfigError
-from flows.assessment import allocate
-from flows.cli_reports import notice_command, objection_app
-from reports.notice import (
+from flows.allocate import allocate
+from flows.cli.publication import notice_command, objection_app
+from tests.conftest import YEAR
+from tests.test_report_html import published_year
+from unionflow.assessment.config import ConfigError
+from unionflow.reports.notice import (
     NoticeSettings,
     load_notice_settings,
     md_text,
@@ -27,8 +29,6 @@ from reports.notice import (
     render_notice_markdown,
     write_notice,
 )
-from tests.conftest import YEAR
-from tests.test_report_html import published_year
 from warehouse.connection import open_warehouse
 from warehouse.publication import (
     Notice,

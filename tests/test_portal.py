@@ -15,11 +15,11 @@ import httpx
 import orjson
 import pytest
 
-from portal.app import decode_cursor, encode_cursor
-from portal.faults import FAULTS, FaultPlan, FaultSpecError
-from portal.server import serve_in_background
-from sources.folder import read_folder
-from sources.payloads import RecordKind, payload_text
+from unionflow.portal.app import decode_cursor, encode_cursor
+from unionflow.portal.faults import FAULTS, FaultPlan, FaultSpecError
+from unionflow.portal.server import serve_in_background
+from unionflow.sources.folder import read_folder
+from unionflow.sources.payloads import RecordKind, payload_text
 
 TOKEN = "portal-test-token-5f1c"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -29,7 +29,7 @@ ENDPOINT: dict[RecordKind, str] = {"unit": "units", "submission": "submissions",
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small synthetic source folder (40 units, planted defects included)."""
-    from synth import synthesize
+    from unionflow.synth import synthesize
 
     out = tmp_path_factory.mktemp("portal-source")
     synthesize(out, units=40, year=2025, seed=11)
@@ -222,7 +222,13 @@ def test_a_permanent_outage_after_some_pages(folder: Path) -> None:
 
 
 def test_serve_command_needs_a_token_and_never_prints_it(folder: Path) -> None:
-    command = [sys.executable, "-c", "from portal.cli import portal_app; portal_app()", "serve", str(folder)]
+    command = [
+        sys.executable,
+        "-c",
+        "from flows.cli.portal import portal_app; portal_app()",
+        "serve",
+        str(folder),
+    ]
     env = {k: v for k, v in os.environ.items() if k != "UNIONFLOW_PORTAL_TOKEN"}
     refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2

@@ -194,7 +194,7 @@ def test_the_server_refuses_a_run_whose_year_is_text(stack: Stack, tmp_path: Pat
 def test_a_worker_runs_the_annual_deployment_end_to_end(stack: Stack, tmp_path: Path) -> None:
     from prefect.client.schemas.objects import StateType
 
-    from synth import synthesize
+    from unionflow.synth import synthesize
 
     source, out, db = tmp_path / "source", tmp_path / "out", tmp_path / "w.duckdb"
     synthesize(source, units=60, year=YEAR, seed=7)

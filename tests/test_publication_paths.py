@@ -14,10 +14,10 @@ import httpx
 import pytest
 
 from flows.annual import annual_assessment
-from flows.assessment import publish
 from flows.assign import assign
-from portal.server import serve_in_background
+from flows.publish import publish
 from tests.conftest import YEAR
+from unionflow.portal.server import serve_in_background
 from warehouse.connection import open_warehouse
 from warehouse.sql import run
 

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
-from flows.cli_stewardship import history_command, reject_command, release_command
+from flows.cli.stewardship import history_command, reject_command, release_command
 from flows.stewardship import review_record, show_quarantine_list
 from tests.conftest import YEAR, Validate, submission_record
 from tests.conftest import review_record as a_review

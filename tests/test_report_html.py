@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from flows.annual import annual_assessment
-from reports.data import ValidationSummary, load_report_data
-from reports.html import render_html
 from tasks.reports import write_reports_task
 from tests.browser import chromium, find_chromium
 from tests.conftest import YEAR
-from warehouse import assessment as store
+from unionflow.reports.data import ValidationSummary, load_report_data
+from unionflow.reports.html import render_html
+from warehouse import allocation_runs
 from warehouse.connection import open_warehouse
 
 pytestmark = [
@@ -95,7 +95,7 @@ def published(synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) ->
     shared = published_year(synthetic_year, tmp_path_factory)
     db, out = private_copy(shared, tmp_path_factory.mktemp("report-html"))
     with open_warehouse(db) as conn:
-        run = store.published_run(conn, YEAR)
+        run = allocation_runs.published_run(conn, YEAR)
         assert run is not None
         run_id = int(str(run["allocation_run_id"]))
         files = write_reports_task(conn, YEAR, run_id, out, "en", VALIDATION)

@@ -12,13 +12,13 @@ from typing import Any
 import openpyxl
 import pytest
 
-from reports.data import ReportData, load_report_data
-from reports.labels import header
-from reports.xlsx import ALLOCATIONS_COLUMNS, SCORES_COLUMNS, write_xlsx
 from tasks.reports import write_reports_task
 from tests.conftest import YEAR
 from tests.test_report_html import FORMULA_NAME, private_copy, published_year
-from warehouse import assessment as store
+from unionflow.reports.data import ReportData, load_report_data
+from unionflow.reports.labels import header
+from unionflow.reports.xlsx import ALLOCATIONS_COLUMNS, SCORES_COLUMNS, write_xlsx
+from warehouse import allocation_runs
 from warehouse.connection import open_warehouse
 
 pytestmark = [
@@ -43,7 +43,7 @@ def published(synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) ->
     shared = published_year(synthetic_year, tmp_path_factory)
     db, out = private_copy(shared, tmp_path_factory.mktemp("report-xlsx"))
     with open_warehouse(db) as conn:
-        run = store.published_run(conn, YEAR)
+        run = allocation_runs.published_run(conn, YEAR)
         assert run is not None
         run_id = int(str(run["allocation_run_id"]))
         write_reports_task(conn, YEAR, run_id, out, "en")

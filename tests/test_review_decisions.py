@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from flows.assessment import score
-from reports.feedback import safe_file_name, write_feedback
-from reports.pseudonyms import pseudonyms
-from warehouse import assessment as store
+from flows.score import score
+from unionflow.reports.feedback import safe_file_name, write_feedback
+from unionflow.reports.pseudonyms import pseudonyms
+from warehouse import inputs
 from warehouse.connection import WarehouseError, open_warehouse
 from warehouse.review_exclusions import decide, decisions, excluded_reviews
 
@@ -59,8 +59,8 @@ def test_an_unknown_review_cannot_be_excluded(scored_db: Path) -> None:
 
 def test_feedback_sheets_show_pseudonyms_never_reviewer_ids(loaded_db: Path, tmp_path: Path) -> None:
     with open_warehouse(loaded_db, read_only=True) as conn:
-        units = store.active_units(conn, 2025)
-        reviews = store.accepted_reviews(conn, 2025)
+        units = inputs.active_units(conn, 2025)
+        reviews = inputs.accepted_reviews(conn, 2025)
     written = write_feedback(tmp_path, 2025, units, reviews)
     assert len(written) == reviews["reviewee_unit_id"].nunique()
     sheet = written[0].read_text(encoding="utf-8")
@@ -72,7 +72,7 @@ def test_feedback_sheets_show_pseudonyms_never_reviewer_ids(loaded_db: Path, tmp
 
 def test_pseudonyms_are_stable_and_numbered_per_reviewee(loaded_db: Path) -> None:
     with open_warehouse(loaded_db, read_only=True) as conn:
-        reviews = store.accepted_reviews(conn, 2025)
+        reviews = inputs.accepted_reviews(conn, 2025)
     first = pseudonyms(reviews, 2025)
     again = pseudonyms(reviews.sample(frac=1, random_state=3), 2025).reindex(reviews.index)
     assert first.equals(again)

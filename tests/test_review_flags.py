@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 
-from assessment import load_config, review_flags, unit_flags
-from assessment.config import CRITERIA
+from unionflow.assessment import load_config, review_flags, unit_flags
+from unionflow.assessment.config import CRITERIA
 
 CFG = load_config()
 
@@ -182,7 +182,7 @@ def test_unit_flags_attach_mutual_inflation_to_both_units() -> None:
 def test_a_reviewee_whose_reviewers_disagree_widely_is_flagged() -> None:
     import pandas as pd
 
-    from assessment import load_config, review_flags
+    from unionflow.assessment import load_config, review_flags
 
     scores = [(90, 90, 90, 90, 90), (88, 89, 90, 91, 92), (40, 85, 86, 87, 88)]
     reviews = pd.DataFrame(
@@ -202,7 +202,7 @@ def test_a_reviewee_whose_reviewers_disagree_widely_is_flagged() -> None:
 def test_reviewers_within_the_range_are_not_flagged_for_disagreement() -> None:
     import pandas as pd
 
-    from assessment import load_config, review_flags
+    from unionflow.assessment import load_config, review_flags
 
     reviews = pd.DataFrame(
         [

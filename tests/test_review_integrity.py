@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from assessment import load_config, review_flags
-from warehouse import assessment as store
+from unionflow.assessment import load_config, review_flags
+from warehouse import inputs
 from warehouse.connection import open_warehouse
 
 
 @pytest.fixture(scope="module")
 def flags(loaded_db: Path):
     with open_warehouse(loaded_db, read_only=True) as conn:
-        reviews = store.accepted_reviews(conn, 2025)
+        reviews = inputs.accepted_reviews(conn, 2025)
     return review_flags(reviews.drop(columns=["submitted_at", "comment"]), load_config()), reviews
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assessment import (
+from unionflow.assessment import (
     SCORE_COLUMNS,
     assign_grades,
     competition_rank,
@@ -19,7 +19,7 @@ from assessment import (
     score_year,
     with_overrides,
 )
-from assessment.config import CRITERIA
+from unionflow.assessment.config import CRITERIA
 
 CFG = load_config()
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import orjson
 import pytest
 
-from sources.folder import read_folder
-from sources.payloads import SourceError, item_of_payload, payload_text
-from sources.tabular import decode_text, iter_csv_rows, iter_xlsx_rows
+from unionflow.sources.folder import read_folder
+from unionflow.sources.payloads import SourceError, item_of_payload, payload_text
+from unionflow.sources.tabular import decode_text, iter_csv_rows, iter_xlsx_rows
 
 HEADER = "unit_id,name,level\n"
 ROW = "BT-C-0001,包头市第三医院,city\n"

@@ -22,9 +22,9 @@ import orjson
 import pandas as pd
 import pytest
 
-from synth import SynthManifest, synthesize
-from synth.names import all_vocabulary
-from synth.schema import (
+from unionflow.synth import SynthManifest, synthesize
+from unionflow.synth.names import all_vocabulary
+from unionflow.synth.schema import (
     CHINESE_HEADERS,
     COUNT_FIELDS,
     CRITERIA,
@@ -32,7 +32,7 @@ from synth.schema import (
     UNIT_ID_PATTERN,
     deadline,
 )
-from synth.texts import all_texts
+from unionflow.synth.texts import all_texts
 
 YEAR = 2025
 

@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from flows.cli_stewardship import validate_command
+from flows.cli.stewardship import validate_command
 from flows.validate import validate
 from tasks.validate import validate_records_task, validate_scores_task
 from tests.conftest import YEAR

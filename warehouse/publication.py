@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
-from warehouse import assessment as store
+from warehouse import allocation_runs
 from warehouse.connection import MissingData, WarehouseError
 from warehouse.sql import first_row, run, transaction
 
@@ -97,7 +97,7 @@ select
 
 def headline(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int) -> Headline:
     """The report's headline figures for an allocation run of `year`."""
-    meta = store.allocation_run(conn, allocation_run_id)
+    meta = allocation_runs.allocation_run(conn, allocation_run_id)
     if meta is None:
         raise MissingData(f"allocation run {allocation_run_id} does not exist")
     row = first_row(
@@ -269,7 +269,7 @@ def add_objection(
     """
     if not reason.strip():
         raise ObjectionError("an objection needs a reason (--reason)")
-    latest = store.latest_allocation_run(conn, year)
+    latest = allocation_runs.latest_allocation_run(conn, year)
     if latest is None:
         raise MissingData(f"{year} has no allocation to object to; run `unionflow allocate --year {year}`")
     run_id = int(str(latest["allocation_run_id"]))
@@ -351,7 +351,7 @@ def resolve_objection(
 
 def final_blockers(conn: duckdb.DuckDBPyConnection, year: int, now: dt.datetime) -> tuple[int, list[str]]:
     """(latest allocation run, what stops its final publication at `now`): empty when allowed."""
-    latest = store.latest_allocation_run(conn, year)
+    latest = allocation_runs.latest_allocation_run(conn, year)
     if latest is None:
         raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
     run_id = int(str(latest["allocation_run_id"]))

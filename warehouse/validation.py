@@ -16,8 +16,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from warehouse.assessment import accepted_review_scores
 from warehouse.connection import MissingData
+from warehouse.inputs import accepted_review_scores
 from warehouse.sql import first_row, run, transaction
 
 

@@ -1,0 +1,96 @@
+"""`unionflow assign`: the year's reviewer assignment, or with --check a report of its violations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows.cli.options import DbOption, UsageProblem, YearOption, console, db_path
+
+app = typer.Typer()
+
+
+@app.command()
+def assign(
+    year: YearOption,
+    db: DbOption = None,
+    per_unit: Annotated[int, typer.Option("--per-unit", min=1, max=50, help="Reviewers per unit (K).")] = 5,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed [default: the year].")] = None,
+    conflicts: Annotated[
+        Path | None, typer.Option("--conflicts", help="CSV of unit pairs declared in conflict.")
+    ] = None,
+    parent_union_rule: Annotated[
+        bool, typer.Option("--parent-union-rule", help="Also forbid pairs under the same parent union.")
+    ] = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder to write assignments.csv into.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Portal base URL to post the assignment to.")] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check the year's assignment and reviews; change nothing.")
+    ] = False,
+) -> None:
+    """Assign K reviewers to every active unit (no self-review, no same-district pair, balanced)."""
+    from flows.assign import assign as assign_flow
+    from flows.assign import assignment_rules
+    from flows.preflight import check_writable
+
+    if conflicts is not None and not conflicts.is_file():
+        raise UsageProblem(f"conflicts file {conflicts} does not exist")
+    if check:
+        _check_assignment(
+            year,
+            db_path(db),
+            assignment_rules(per_unit, str(conflicts) if conflicts else None, parent_union_rule),
+        )
+        return
+    check_writable(db_path(db))
+    with console.status(f"assigning reviewers for {year} …"):
+        outcome, exported = assign_flow(
+            year=year,
+            db=str(db_path(db)),
+            per_unit=per_unit,
+            seed=seed,
+            conflicts=str(conflicts) if conflicts else None,
+            parent_union_rule=parent_union_rule,
+            out=str(out) if out else None,
+            to=to,
+        )
+    console.print(
+        f"assigned {outcome.pairs:,} reviews among {outcome.units:,} units (K = {outcome.per_unit}, seed "
+        f"{outcome.seed}); reviews per reviewer {outcome.fewest}–{outcome.most}",
+        highlight=False,
+    )
+    short = outcome.short_of_reviewers
+    if not short.empty:
+        console.print(
+            f"[bold red]{len(short)} units cannot get {outcome.per_unit} reviewers under the rules[/]:",
+            highlight=False,
+        )
+        for row in short.itertuples(index=False):
+            console.print(
+                f"  {row.unit_id}: {row.reviewers} reviewers ({row.missing} missing)", highlight=False
+            )
+    if exported:
+        console.print(f"wrote {exported}", highlight=False)
+    if to:
+        console.print(f"posted to {to}", highlight=False)
+
+
+def _check_assignment(year: int, db: Path, rules: object) -> None:
+    from rich.table import Table
+
+    from flows.reading import reading
+    from tasks.assign import check_year
+
+    with reading(db) as conn:
+        found = check_year(conn, year, rules)  # type: ignore[arg-type]
+    if found.empty:
+        console.print(f"{year}: no violations in the assignment or the reviews", highlight=False)
+        return
+    table = Table(title=f"{year}: {len(found)} violations")
+    for column in found.columns:
+        table.add_column(column)
+    for row in found.itertuples(index=False):
+        table.add_row(*[str(v) for v in row])
+    console.print(table)

@@ -1,0 +1,164 @@
+"""Operations commands: `backup list|restore`, `backfill` and `synth`.
+
+Errors raised here are `WarehouseError` / `SourceError` / `ConfigError` subclasses, which
+`flows.cli.main` turns into one line and exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows.cli.options import DbOption, YearOption, console, db_path
+
+app = typer.Typer()
+backup_app = typer.Typer(
+    help="Warehouse backups (made before and after every publication).", no_args_is_help=True
+)
+
+
+@backup_app.command("list")
+def backup_list(
+    db: DbOption = None,
+    root: Annotated[
+        Path | None, typer.Option("--root", help="Backup folder [default: backups/ next to the warehouse].")
+    ] = None,
+) -> None:
+    """List the backups of the warehouse, oldest first."""
+    from rich.table import Table
+
+    from warehouse.backup import backups_root, list_backups
+
+    folder = root if root is not None else backups_root(db_path(db))
+    found = list_backups(folder)
+    if not found:
+        console.print(f"no backups in {folder}", highlight=False)
+        return
+    table = Table(title=f"Backups in {folder}")
+    for column in ("folder", "created (UTC)", "year", "run", "moment", "rows"):
+        table.add_column(column, overflow="fold")
+    for info in found:
+        table.add_row(
+            info.path.name,
+            info.created_at[:19].replace("T", " "),
+            str(info.year),
+            str(info.allocation_run_id),
+            info.moment,
+            f"{sum(info.row_counts.values()):,}",
+        )
+    console.print(table)
+
+
+@backup_app.command("restore")
+def backup_restore(
+    backup_dir: Annotated[Path, typer.Argument(help="A backup folder (see `unionflow backup list`).")],
+    to: Annotated[Path, typer.Option("--to", help="Warehouse file to create from the backup.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """Restore a backup into a new warehouse file (an existing file needs --force)."""
+    from warehouse.backup import BackupError, restore
+
+    if not backup_dir.is_dir():
+        raise BackupError(f"backup folder {backup_dir} does not exist")
+    if to.exists() and force:
+        # Replacing a warehouse someone is writing would lose their work: it must be free. Only the
+        # lock matters here; a damaged file is exactly what --force is for.
+        import duckdb
+
+        from warehouse.connection import WarehouseError, WarehouseLocked, connect
+
+        try:
+            connect(to, read_only=True).close()
+        except WarehouseLocked:
+            raise
+        except (WarehouseError, duckdb.Error):
+            pass
+    info = restore(backup_dir, to, force=force)
+    console.print(
+        f"restored {backup_dir} ({info.year}, allocation run {info.allocation_run_id}, {info.moment} "
+        f"publication) into {to}: {len(info.row_counts)} tables, {sum(info.row_counts.values()):,} rows",
+        highlight=False,
+    )
+
+
+@app.command("backfill")
+def backfill_command(
+    from_year: Annotated[int, typer.Option("--from", min=2000, max=2100, help="First year to run.")],
+    to_year: Annotated[int, typer.Option("--to", min=2000, max=2100, help="Last year to run.")],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            help="Folder with one sub-folder per year (DIR/2021, …), a path with {year}, or a portal URL.",
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Output root: each year is written to OUT/<year>.")
+    ] = Path("out"),
+    db: DbOption = None,
+    config: Annotated[Path | None, typer.Option("--config", help="Scoring config TOML.")] = None,
+    budget: Annotated[int | None, typer.Option("--budget", help="Subsidy budget in CNY.")] = None,
+    floor: Annotated[int | None, typer.Option("--floor", help="Smallest amount per funded unit.")] = None,
+    cap: Annotated[int | None, typer.Option("--cap", help="Largest amount per unit.")] = None,
+    step: Annotated[int | None, typer.Option("--step", help="Amounts are multiples of this.")] = None,
+    supersede: Annotated[
+        str | None, typer.Option("--supersede", help="Reason for replacing already published years.")
+    ] = None,
+) -> None:
+    """Run the annual assessment for every year from --from to --to, oldest first."""
+    from flows.backfill import backfill, year_sources
+    from flows.preflight import check_writable
+    from unionflow.assessment import resolve_config
+    from unionflow.sources.payloads import SourceError
+
+    if config is not None and not config.is_file():
+        raise SourceError(f"config file {config} does not exist")
+    resolve_config(str(config) if config else None, budget=budget, floor=floor, cap=cap, step=step)
+    plans = year_sources(from_year, to_year, source, str(out))  # every year's folder, before any run
+    warehouse = db_path(db)
+    check_writable(warehouse)
+    with console.status(f"backfilling {from_year}–{to_year} ({len(plans)} years) …"):
+        results = backfill(
+            from_year=from_year,
+            to_year=to_year,
+            source=source,
+            out=str(out),
+            db=str(warehouse),
+            config=str(config) if config else None,
+            budget=budget,
+            floor=floor,
+            cap=cap,
+            step=step,
+            supersede=supersede,
+        )
+    for done, plan in zip(results, plans, strict=True):
+        console.print(
+            f"{done.year}: published allocation run {done.allocation_run_id}, files in {plan.out}",
+            highlight=False,
+        )
+
+
+@app.command()
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the synthetic source into.")],
+    units: Annotated[int, typer.Option("--units", min=1, help="Number of pilot units.")] = 225,
+    year: YearOption = 2025,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 20231,
+) -> None:
+    """Write a synthetic source folder (SPEC section 4), deterministic for a seed."""
+    from unionflow.synth import synthesize
+
+    with console.status(f"synthesising {units:,} pilot units for {year} …"):
+        manifest = synthesize(out, units=units, year=year, seed=seed)
+    console.print(f"wrote {out} ({_manifest_summary(manifest)})", highlight=False)
+
+
+def _manifest_summary(manifest: object) -> str:
+    counts = getattr(manifest, "counts", None) or (
+        manifest.get("counts") if isinstance(manifest, dict) else None
+    )
+    if isinstance(counts, dict):
+        return ", ".join(f"{kind}: {count:,}" for kind, count in counts.items() if isinstance(count, int))
+    return "see manifest.json"

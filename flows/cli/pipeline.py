@@ -1,0 +1,284 @@
+"""The pipeline commands: `collect`, `score`, `allocate`, `publish`, `run` and `demo`.
+
+Each checks its arguments, then runs its flow; user mistakes raise errors that `flows.cli.main`
+turns into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows.cli.options import (
+    BudgetOption,
+    CapOption,
+    ConfigOption,
+    DaskOption,
+    DbOption,
+    FloorOption,
+    LangOption,
+    OutOption,
+    PartitionsOption,
+    PushOption,
+    RunnerOption,
+    SourceOption,
+    StepOption,
+    SupersedeOption,
+    UsageProblem,
+    YearOption,
+    checked_config,
+    checked_lang,
+    checked_runner,
+    console,
+    db_path,
+    errors,
+)
+
+app = typer.Typer()
+
+
+@app.command()
+def collect(
+    year: YearOption,
+    source: SourceOption,
+    db: DbOption = None,
+    deadline: Annotated[
+        str | None,
+        typer.Option(help="Submission deadline, ISO 8601 with offset [default: 15 Jan next year]."),
+    ] = None,
+) -> None:
+    """Collect a year's units, submissions and reviews, validate them and load the warehouse."""
+    from flows.collect import collect as collect_flow
+    from flows.preflight import check_source, check_writable
+
+    check_source(source)
+    check_writable(db_path(db))
+    with console.status(f"collecting {year} from {source} …"):
+        results = collect_flow(year=year, source=source, db=str(db_path(db)), deadline=deadline)
+    for reconciliation in results:
+        console.print(reconciliation.line(), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def score(year: YearOption, db: DbOption = None, config: ConfigOption = None) -> None:
+    """Score the year's pilot units (indicator, peer, bonus, total, ranks, grades)."""
+    from flows.preflight import check_writable
+    from flows.score import score as score_flow
+
+    config_path = checked_config(config)
+    check_writable(db_path(db))
+    with console.status(f"scoring {year} …"):
+        outcome = score_flow(year=year, db=str(db_path(db)), config=config_path)
+    state = "unchanged inputs, kept" if outcome.reused else "stored"
+    console.print(
+        f"score run {outcome.score_run_id} {state}: {outcome.scored} of {outcome.units} units scored, "
+        f"{outcome.flags} review flags (config {outcome.config_hash[:12]}, inputs {outcome.input_hash[:12]})",
+        highlight=False,
+    )
+
+
+@app.command()
+def allocate(
+    year: YearOption,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    budget: BudgetOption = None,
+    floor: FloorOption = None,
+    cap: CapOption = None,
+    step: StepOption = None,
+) -> None:
+    """Allocate the subsidy budget from the latest scores (a draft run)."""
+    from flows.allocate import allocate as allocate_flow
+    from flows.preflight import check_writable
+
+    config_path = checked_config(config, budget, floor, cap, step)
+    check_writable(db_path(db))
+    with console.status(f"allocating {year} …"):
+        outcome = allocate_flow(
+            year=year, db=str(db_path(db)), config=config_path, budget=budget, floor=floor, cap=cap, step=step
+        )
+    console.print(
+        f"allocation run {outcome.allocation_run_id} (draft): {outcome.funded} units funded, "
+        f"allocated {outcome.allocated:,} of {outcome.budget:,} CNY, unallocated {outcome.unallocated:,}",
+        highlight=False,
+    )
+
+
+def report_blocked(publication: object) -> None:
+    """Exit 1 with the list of critical validation failures that stopped publication."""
+    failures = getattr(publication, "failures", [])
+    errors.print(
+        f"publication blocked by {len(failures)} critical validation failures (nothing was published):",
+        highlight=False,
+    )
+    for line in failures:
+        errors.print(f"  - {line}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def publish(
+    year: YearOption,
+    out: OutOption,
+    db: DbOption = None,
+    supersede: SupersedeOption = None,
+    to: PushOption = None,
+    stage: Annotated[
+        str | None,
+        typer.Option("--stage", help="notice: post the public notice (公示); final: publish after it."),
+    ] = None,
+    force: Annotated[
+        str | None, typer.Option("--force", help="Reason to publish --stage final despite open objections.")
+    ] = None,
+    lang: LangOption = "en",
+    notice_config: Annotated[
+        Path | None, typer.Option("--notice-config", help="TOML with [notice] objection_days, contact.")
+    ] = None,
+) -> None:
+    """Publish the year's latest allocation: scores.csv, allocations.csv, quarantine.csv, report.html,
+    report.xlsx and validation/ (or, with --stage notice, the public notice)."""
+    from flows.preflight import check_writable
+    from flows.publish import publish as publish_flow
+
+    if stage not in (None, "notice", "final"):
+        raise UsageProblem(f"--stage must be notice or final, not {stage!r}")
+    if force is not None and stage != "final":
+        raise UsageProblem("--force only applies to --stage final")
+    if notice_config is not None and not notice_config.is_file():
+        raise UsageProblem(f"notice config {notice_config} does not exist")
+    check_writable(db_path(db))
+    with console.status(f"publishing {year} …"):
+        publication = publish_flow(
+            year=year,
+            out=str(out),
+            db=str(db_path(db)),
+            supersede=supersede,
+            lang=checked_lang(lang),
+            stage=stage,
+            force=force,
+            to=to,
+            notice_config=str(notice_config) if notice_config else None,
+        )
+    if publication.blocked:
+        report_blocked(publication)
+    if publication.stage == "notice":
+        console.print(
+            f"public notice posted for allocation run {publication.allocation_run_id}", highlight=False
+        )
+    else:
+        replaced = (
+            f", superseding run {publication.superseded_run_id}" if publication.superseded_run_id else ""
+        )
+        console.print(f"published allocation run {publication.allocation_run_id}{replaced}", highlight=False)
+        if to:
+            console.print(f"pushed to {to}", highlight=False)
+    for path in publication.files:
+        console.print(f"  wrote {path}", highlight=False)
+
+
+@app.command("run")
+def run_year(
+    year: YearOption,
+    source: SourceOption,
+    out: OutOption = Path("out"),
+    db: DbOption = None,
+    config: ConfigOption = None,
+    budget: BudgetOption = None,
+    floor: FloorOption = None,
+    cap: CapOption = None,
+    step: StepOption = None,
+    supersede: SupersedeOption = None,
+    partitions: PartitionsOption = None,
+    runner: RunnerOption = "default",
+    dask_address: DaskOption = None,
+    lang: LangOption = "en",
+    to: PushOption = None,
+) -> None:
+    """The whole annual flow: collect, validate, load, score, allocate, publish."""
+    from flows.annual import annual_assessment
+    from flows.preflight import check_source, check_writable
+    from flows.summary import print_outcome
+
+    config_path = checked_config(config, budget, floor, cap, step)
+    check_source(source)
+    check_writable(db_path(db))
+    with console.status(f"running the {year} assessment from {source} …"):
+        outcome = annual_assessment(
+            year=year,
+            source=source,
+            out=str(out),
+            db=str(db_path(db)),
+            config=config_path,
+            budget=budget,
+            floor=floor,
+            cap=cap,
+            step=step,
+            supersede=supersede,
+            partitions=partitions,
+            runner=checked_runner(runner),
+            dask_address=dask_address,
+            lang=checked_lang(lang),
+            publish_to=to,
+        )
+    for reconciliation in outcome.reconciliations:
+        console.print(reconciliation.line(), highlight=False, soft_wrap=True)
+    if outcome.publication.blocked:
+        report_blocked(outcome.publication)
+    print_outcome(console, db_path(db), year, outcome.publication.allocation_run_id)
+    for path in outcome.publication.files:
+        console.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the demo's source, warehouse and reports.")
+    ] = Path("out/demo"),
+    units: Annotated[int, typer.Option("--units", min=30, help="Number of synthetic pilot units.")] = 225,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the synthetic year.")] = 20231,
+    year: YearOption = 2025,
+    db: DbOption = None,
+    lang: LangOption = "en",
+) -> None:
+    """Synthesise a realistic year, serve it from the reference portal on 127.0.0.1 and run the
+    whole annual flow over HTTP; no server to install."""
+    import os
+    import secrets
+
+    from flows.preflight import check_writable
+    from flows.warm_start import flow_runs_on, import_validation_libraries, temporary_api
+
+    warehouse = db if db is not None else out / "unionflow.duckdb"
+    source = out / "source"
+    check_writable(warehouse)
+    # First, so that the API server boots while everything below imports and runs.
+    with temporary_api(out / "prefect-server.log") as api:
+        from flows.annual import annual_assessment
+        from unionflow.portal.server import serve_in_background
+        from unionflow.synth import synthesize
+
+        with console.status(f"synthesising {units} pilot units for {year} …"):
+            synthesize(source, units=units, year=year, seed=seed)
+        console.print(f"synthetic source folder: {source}", highlight=False)
+        # A throw-away token for this demo's portal; like every token it is never printed.
+        token = os.environ.setdefault("UNIONFLOW_PORTAL_TOKEN", secrets.token_urlsafe(24))
+        with serve_in_background(source, token) as base_url:
+            console.print(f"reference portal serving it at {base_url}", highlight=False)
+            with console.status(f"running the {year} assessment over HTTP …"):
+                import_validation_libraries()  # while the API server is still booting
+                with flow_runs_on(api):
+                    outcome = annual_assessment(
+                        year=year, source=base_url, out=str(out), db=str(warehouse), lang=checked_lang(lang)
+                    )
+    from flows.summary import print_outcome
+
+    for reconciliation in outcome.reconciliations:
+        console.print(reconciliation.line(), highlight=False, soft_wrap=True)
+    if outcome.publication.blocked:
+        report_blocked(outcome.publication)
+    print_outcome(console, warehouse, year, outcome.publication.allocation_run_id)
+    console.print(f"warehouse: {warehouse}", highlight=False)
+    for path in outcome.publication.files:
+        console.print(f"wrote {path}", highlight=False)

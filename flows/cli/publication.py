@@ -1,0 +1,217 @@
+"""Commands around publication: the public notice (公示), objections and per-unit feedback.
+
+`objection_app` is `unionflow objection add|list|resolve`; `notice_command` is what
+`unionflow publish --stage notice` calls. Mistakes raise `WarehouseError` subclasses or
+`ConfigError`, which `flows.cli.main` turns into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from flows.cli.options import (
+    ByOption,
+    DbOption,
+    LangOption,
+    YearOption,
+    checked_lang,
+    console,
+    db_path,
+    plain_console,
+    who,
+)
+from flows.reading import reading
+
+app = typer.Typer()
+objection_app = typer.Typer(
+    help="Objections to a unit's result during the public notice (公示), with an audited outcome.",
+    no_args_is_help=True,
+)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _local(value: object) -> str:
+    import pandas as pd
+
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return stamp.tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+@objection_app.command("add")
+def objection_add(
+    year: Annotated[int, typer.Option("--year", min=2000, max=2100, help="Assessment year.")],
+    unit: Annotated[str, typer.Option("--unit", help="The pilot unit whose result is contested.")],
+    reason: Annotated[str, typer.Option("--reason", help="What is contested and why.")],
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """File an objection against a unit's result for a year (status: open)."""
+    from warehouse.connection import open_warehouse
+    from warehouse.publication import add_objection, latest_notice
+
+    console = plain_console()
+    now = _now()
+    with open_warehouse(db_path(db)) as conn:
+        objection_id = add_objection(conn, year, unit, reason, filed_by=who(by), now=now)
+        notice = latest_notice(conn, year)
+    console.print(f"objection {objection_id} filed against {unit} for {year} (status: open)")
+    if notice is None:
+        console.print(f"note: no public notice of {year} has been posted yet")
+    elif not notice.is_open(now):
+        console.print(
+            f"note: the objection period ended on {notice.period_end.isoformat()}; the objection is "
+            "recorded and blocks the final publication until it is resolved"
+        )
+
+
+@objection_app.command("list")
+def objection_list(
+    year: Annotated[int | None, typer.Option("--year", help="Only this year.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="Only objections with this status: open, upheld, dismissed."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """List objections with their status and, once resolved, the outcome, who decided and when."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from warehouse.publication import ObjectionError, list_objections
+
+    if status is not None and status not in ("open", "upheld", "dismissed"):
+        raise ObjectionError(f"status must be open, upheld or dismissed, not {status!r}")
+    with reading(db_path(db)) as conn:
+        rows = list_objections(conn, year, status)
+    scope = f" of {year}" if year is not None else ""
+    table = Table(title=f"Objections{scope}: {len(rows)}")
+    for column in ("id", "year", "unit", "reason", "filed", "status", "resolved", "note"):
+        table.add_column(column, overflow="fold")
+    for r in rows.itertuples(index=False):
+        unit = f"{r.unit_id} {r.name}".strip()
+        resolved = f"{_local(r.resolved_at)} {_text(r.resolved_by)}".strip()
+        cells = (
+            str(r.objection_id),
+            str(r.year),
+            unit,
+            str(r.reason),
+            f"{_local(r.filed_at)} {r.filed_by}",
+            str(r.status),
+            resolved,
+            _text(r.note),
+        )
+        table.add_row(*(Text(cell) for cell in cells))  # Text: never read as Rich markup
+    plain_console().print(table)
+
+
+@objection_app.command("resolve")
+def objection_resolve(
+    objection_id: Annotated[int, typer.Argument(help="Objection id (see `objection list`).")],
+    outcome: Annotated[str, typer.Option("--outcome", help="upheld or dismissed.")],
+    note: Annotated[str, typer.Option("--note", help="The decision and its grounds (kept in the audit).")],
+    by: ByOption = None,
+    db: DbOption = None,
+) -> None:
+    """Resolve an open objection as upheld or dismissed; the outcome is recorded and cannot change."""
+    from warehouse.connection import open_warehouse
+    from warehouse.publication import resolve_objection
+
+    console = plain_console()
+    with open_warehouse(db_path(db)) as conn:
+        row = resolve_objection(conn, objection_id, outcome, note, resolved_by=who(by), now=_now())
+    year = row["year"]
+    console.print(f"objection {objection_id} ({row['unit_id']}, {year}) {outcome} by {row['resolved_by']}")
+    if outcome == "upheld":
+        console.print(
+            f"upheld: correct the record (fix the source or release/reject quarantined records) and run "
+            f"`unionflow run --year {year} …` again; a new draft allocation will be made. Post it with "
+            f"`unionflow publish --year {year} --stage notice` (a new objection period) before the final "
+            "publication."
+        )
+    else:
+        console.print(
+            "dismissed: the result stands; the final publication is possible once the objection period "
+            "is over and no objection is open."
+        )
+
+
+def notice_command(
+    year: int,
+    out: Path,
+    db: Path | None = None,
+    lang: str = "en",
+    notice_config: Path | None = None,
+    now: dt.datetime | None = None,
+) -> list[Path]:
+    """`unionflow publish --year Y --out DIR --stage notice`: post the public notice of the year's
+    latest allocation (opens the objection period) and write DIR/notice.md and DIR/notice.html.
+
+    `notice_config` is a TOML file with a `[notice]` table (objection_days, contact, issuer,
+    timezone); without it the defaults apply (14 days). Posting the same run again rewrites the
+    files and keeps the original period. Returns the files written.
+    """
+    from unionflow.reports.labels import LANGS
+    from unionflow.reports.notice import load_notice_settings, write_notice
+    from warehouse import allocation_runs
+    from warehouse.connection import MissingData, open_warehouse
+    from warehouse.publication import latest_notice
+
+    if lang not in LANGS:
+        raise typer.BadParameter(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    settings = load_notice_settings(notice_config)
+    console = plain_console()
+    with open_warehouse(db_path(db)) as conn:
+        latest = allocation_runs.latest_allocation_run(conn, year)
+        if latest is None:
+            raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
+        run_id = int(str(latest["allocation_run_id"]))
+        files = write_notice(conn, year, run_id, Path(out), lang, now or _now(), settings)
+        notice = latest_notice(conn, year)
+    assert notice is not None
+    console.print(
+        f"public notice of {year} posted for allocation run {run_id}: objections from "
+        f"{notice.period_start.isoformat()} to {notice.period_end.isoformat()} (inclusive), "
+        f"contact: {notice.contact}"
+    )
+    for path in files:
+        console.print(f"  wrote {path}")
+    if notice_config is None:
+        console.print(
+            "note: no --notice-config given; the notice names the default contact and a 14-day period "
+            "(set [notice] contact and objection_days in a TOML file)"
+        )
+    return files
+
+
+@app.command()
+def feedback(
+    year: YearOption,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the per-unit sheets.")],
+    db: DbOption = None,
+    lang: LangOption = "en",
+) -> None:
+    """Write one feedback sheet per unit (criterion means, comments; reviewers as R01, R02, …)."""
+    from unionflow.reports.feedback import write_feedback
+    from warehouse import inputs
+
+    checked_lang(lang)
+    with reading(db_path(db)) as conn:
+        units = inputs.active_units(conn, year)
+        reviews = inputs.accepted_reviews(conn, year)
+    written = write_feedback(out, year, units, reviews, lang=lang)
+    console.print(f"wrote {len(written)} feedback sheets to {out}", highlight=False)

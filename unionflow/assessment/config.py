@@ -1,0 +1,415 @@
+"""Versioned assessment configuration (SPEC §7 scoring, §8 allocation).
+
+The packaged ``default_config.toml`` holds every weight, threshold and method with the spec's
+defaults. A user file is merged over it, so it only has to name what it changes (plus
+``version``). Parsing is strict: unknown keys, wrong types and inconsistent values raise
+:class:`ConfigError` naming the offending key, which the CLI maps to exit code 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+CONFIG_VERSION = 1
+
+#: Indicator rates in SPEC §7 table order (the summation order of the indicator score).
+RATES: tuple[str, ...] = (
+    "training",
+    "upgrades",
+    "competition",
+    "studios",
+    "innovation",
+    "innovation_value",
+    "adoption",
+    "proposals",
+    "service",
+)
+#: Peer-review criteria in SPEC §7 order (the summation order of the peer score).
+CRITERIA: tuple[str, ...] = ("guidance", "skills", "innovation", "institution", "service")
+PEER_METHODS: tuple[str, ...] = ("trimmed_mean", "median", "calibrated")
+ALLOCATION_METHODS: tuple[str, ...] = ("proportional", "tiered")
+WEIGHT_MODES: tuple[str, ...] = ("excess", "total")
+#: Grades a unit with a total can get; only these may be eligible for funding.
+SCORED_GRADES: tuple[str, ...] = ("excellent", "good", "pass", "fail")
+
+_WEIGHT_TOLERANCE = 1e-9
+
+
+class ConfigError(ValueError):
+    """Invalid configuration; ``key`` is the dotted key at fault (e.g. ``allocation.floor``)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        self.key = key
+        super().__init__(f"{key}: {message}")
+
+
+@dataclass(frozen=True)
+class IndicatorConfig:
+    """Indicator score: weight per rate (keys = :data:`RATES`)."""
+
+    weights: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class PeerConfig:
+    """Peer score: aggregation method, review-count thresholds, criterion weights."""
+
+    method: str
+    min_reviews: int
+    trim_min_reviews: int
+    calibration_shrinkage: float
+    weights: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class BonusConfig:
+    """Bonus = min(cap, per_honor × craftsmen_honors)."""
+
+    per_honor: float
+    cap: float
+
+
+@dataclass(frozen=True)
+class TotalConfig:
+    """Total = min(cap, indicator_weight × indicator + peer_weight × peer + bonus)."""
+
+    indicator_weight: float
+    peer_weight: float
+    cap: float
+
+
+@dataclass(frozen=True)
+class GradesConfig:
+    """Grade thresholds on the total (and the top share needed for ``excellent``)."""
+
+    excellent_min: float
+    excellent_top_share: float
+    good_min: float
+    pass_min: float
+
+
+@dataclass(frozen=True)
+class ReviewFlagsConfig:
+    """Thresholds of the review flags reported to stewards."""
+
+    mutual_inflation_margin: float
+    flat_min_reviews: int
+    contrarian_min_reviews: int
+    contrarian_max_correlation: float
+    wide_disagreement_range: float
+
+
+@dataclass(frozen=True)
+class AllocationConfig:
+    """Subsidy allocation (SPEC §8); money in integer CNY."""
+
+    method: str
+    budget: int
+    floor: int
+    cap: int
+    step: int
+    eligible_grades: tuple[str, ...]
+    weight: str
+    pass_mark: float
+    tiered: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class AssessmentConfig:
+    """The whole resolved assessment configuration."""
+
+    version: int
+    indicator: IndicatorConfig
+    peer: PeerConfig
+    bonus: BonusConfig
+    total: TotalConfig
+    grades: GradesConfig
+    review_flags: ReviewFlagsConfig
+    allocation: AllocationConfig
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _convert(tp: Any, value: Any, key: str) -> Any:
+    """Convert one TOML value to the declared field type, strictly."""
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        return _build(tp, value, key)
+    # bool is a subclass of int: `floor = true` must not pass as 1.
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(key, f"must be an integer, got {value!r}")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(key, f"must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(key, f"must be finite, got {value!r}")
+        # Normalise ints to float so `cap = 5` and `cap = 5.0` hash the same.
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(key, f"must be a string, got {value!r}")
+        return value
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(key, f"must be a list, got {value!r}")
+        return tuple(_convert(args[0], item, f"{key}[{i}]") for i, item in enumerate(value))
+    if origin is Mapping:
+        if not isinstance(value, dict):
+            raise ConfigError(key, f"must be a table, got {value!r}")
+        return MappingProxyType({str(k): _convert(args[1], v, _join(key, str(k))) for k, v in value.items()})
+    raise TypeError(f"unsupported config field type {tp!r}")  # pragma: no cover
+
+
+def _build(cls: type[Any], raw: Any, prefix: str) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(prefix or "config", f"must be a table, got {raw!r}")
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(raw) - set(names))
+    if unknown:
+        raise ConfigError(_join(prefix, unknown[0]), "unknown key")
+    values: dict[str, Any] = {}
+    for name in names:
+        key = _join(prefix, name)
+        if name not in raw:
+            raise ConfigError(key, "missing")
+        values[name] = _convert(hints[name], raw[name], key)
+    return cls(**values)
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``override`` over ``base`` (tables merge, everything else replaces)."""
+    out = dict(base)
+    for k, v in override.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+# ------------------------------------------------------------------------ validation
+
+
+def _check_weights(weights: Mapping[str, float], expected: tuple[str, ...], key: str) -> None:
+    for name in weights:
+        if name not in expected:
+            raise ConfigError(_join(key, name), f"unknown key (expected one of {', '.join(expected)})")
+    for name in expected:
+        if name not in weights:
+            raise ConfigError(_join(key, name), "missing")
+        if weights[name] < 0:
+            raise ConfigError(_join(key, name), f"must be >= 0, got {weights[name]!r}")
+    total = math.fsum(weights.values())
+    if abs(total - 1.0) > _WEIGHT_TOLERANCE:
+        raise ConfigError(key, f"weights must sum to 1, got {total!r}")
+
+
+def _check_choice(value: str, choices: tuple[str, ...], key: str) -> None:
+    if value not in choices:
+        raise ConfigError(key, f"unknown value {value!r} (expected one of {', '.join(choices)})")
+
+
+def _check_min(value: float, minimum: float, key: str) -> None:
+    if value < minimum:
+        raise ConfigError(key, f"must be >= {minimum}, got {value!r}")
+
+
+def _check_range(value: float, lo: float, hi: float, key: str) -> None:
+    if not lo <= value <= hi:
+        raise ConfigError(key, f"must be between {lo} and {hi}, got {value!r}")
+
+
+def validate_config(cfg: AssessmentConfig) -> AssessmentConfig:
+    """Check cross-field rules; return ``cfg`` unchanged or raise :class:`ConfigError`."""
+    if cfg.version != CONFIG_VERSION:
+        raise ConfigError("version", f"unsupported version {cfg.version!r} (expected 1)")
+    _check_weights(cfg.indicator.weights, RATES, "indicator.weights")
+
+    peer = cfg.peer
+    _check_choice(peer.method, PEER_METHODS, "peer.method")
+    _check_min(peer.min_reviews, 1, "peer.min_reviews")
+    # Trimming drops two values, so at least one must remain.
+    _check_min(peer.trim_min_reviews, 3, "peer.trim_min_reviews")
+    _check_min(peer.calibration_shrinkage, 0, "peer.calibration_shrinkage")
+    _check_weights(peer.weights, CRITERIA, "peer.weights")
+
+    _check_min(cfg.bonus.per_honor, 0, "bonus.per_honor")
+    _check_min(cfg.bonus.cap, 0, "bonus.cap")
+
+    tot = cfg.total
+    _check_min(tot.indicator_weight, 0, "total.indicator_weight")
+    _check_min(tot.peer_weight, 0, "total.peer_weight")
+    blend = math.fsum((tot.indicator_weight, tot.peer_weight))
+    if abs(blend - 1.0) > _WEIGHT_TOLERANCE:
+        raise ConfigError("total", f"indicator_weight + peer_weight must sum to 1, got {blend!r}")
+    _check_min(tot.cap, 0, "total.cap")
+
+    g = cfg.grades
+    _check_range(g.pass_min, 0, 100, "grades.pass_min")
+    _check_range(g.good_min, 0, 100, "grades.good_min")
+    _check_range(g.excellent_min, 0, 100, "grades.excellent_min")
+    if g.good_min < g.pass_min:
+        raise ConfigError("grades.good_min", f"{g.good_min} is below grades.pass_min {g.pass_min}")
+    if g.excellent_min < g.good_min:
+        raise ConfigError("grades.excellent_min", f"{g.excellent_min} is below grades.good_min {g.good_min}")
+    if not 0 < g.excellent_top_share <= 1:
+        raise ConfigError("grades.excellent_top_share", f"must be in (0, 1], got {g.excellent_top_share!r}")
+
+    rf = cfg.review_flags
+    _check_min(rf.mutual_inflation_margin, 0, "review_flags.mutual_inflation_margin")
+    _check_min(rf.flat_min_reviews, 2, "review_flags.flat_min_reviews")
+    # A correlation needs at least 3 points to mean anything.
+    _check_min(rf.contrarian_min_reviews, 3, "review_flags.contrarian_min_reviews")
+    _check_range(rf.contrarian_max_correlation, -1, 1, "review_flags.contrarian_max_correlation")
+    _check_range(rf.wide_disagreement_range, 0, 100, "review_flags.wide_disagreement_range")
+
+    _validate_allocation(cfg.allocation)
+    return cfg
+
+
+def _validate_allocation(a: AllocationConfig) -> None:
+    _check_choice(a.method, ALLOCATION_METHODS, "allocation.method")
+    _check_choice(a.weight, WEIGHT_MODES, "allocation.weight")
+    _check_min(a.step, 1, "allocation.step")
+    for name in ("budget", "floor", "cap"):
+        _check_min(getattr(a, name), 0, f"allocation.{name}")
+    if a.floor > a.cap:
+        raise ConfigError("allocation.floor", f"{a.floor} is above allocation.cap {a.cap}")
+    for name in ("budget", "floor", "cap"):
+        value = getattr(a, name)
+        if value % a.step:
+            raise ConfigError(f"allocation.{name}", f"{value} is not a multiple of allocation.step {a.step}")
+    if not a.eligible_grades:
+        raise ConfigError("allocation.eligible_grades", "must name at least one grade")
+    for i, grade in enumerate(a.eligible_grades):
+        _check_choice(grade, SCORED_GRADES, f"allocation.eligible_grades[{i}]")
+    if len(set(a.eligible_grades)) != len(a.eligible_grades):
+        raise ConfigError("allocation.eligible_grades", "lists a grade twice")
+    _check_range(a.pass_mark, 0, 100, "allocation.pass_mark")
+    for grade, amount in a.tiered.items():
+        key = f"allocation.tiered.{grade}"
+        _check_choice(grade, SCORED_GRADES, key)
+        _check_min(amount, 0, key)
+    if a.method == "tiered":
+        # Only checked when tiered is in use, so CLI floor/cap overrides do not trip over
+        # the (unused) tier amounts.
+        for grade in a.eligible_grades:
+            key = f"allocation.tiered.{grade}"
+            if grade not in a.tiered:
+                raise ConfigError(key, "missing (every eligible grade needs a tiered amount)")
+            amount = a.tiered[grade]
+            if amount % a.step:
+                raise ConfigError(key, f"{amount} is not a multiple of allocation.step {a.step}")
+            if not a.floor <= amount <= a.cap:
+                raise ConfigError(key, f"{amount} is outside allocation.floor {a.floor} .. cap {a.cap}")
+
+
+# ---------------------------------------------------------------------------- public
+
+
+def _default_raw() -> dict[str, Any]:
+    text = resources.files("unionflow.assessment").joinpath("default_config.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def load_config(path: Path | None = None) -> AssessmentConfig:
+    """Load and validate the assessment config.
+
+    ``None`` loads the packaged defaults. A file is merged over the defaults; it must declare
+    ``version = 1`` and may only use known keys.
+    """
+    raw = _default_raw()
+    if path is not None:
+        where = str(path)
+        try:
+            user = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(where, f"cannot read config file ({exc.strerror or exc})") from exc
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(where, f"not valid TOML ({exc})") from exc
+        if "version" not in user:
+            raise ConfigError("version", f"missing in {where} (this format is version 1)")
+        raw = _merge(raw, user)
+    cfg = _build(AssessmentConfig, raw, "")
+    return validate_config(cfg)
+
+
+def with_overrides(
+    cfg: AssessmentConfig,
+    *,
+    budget: int | None = None,
+    floor: int | None = None,
+    cap: int | None = None,
+    step: int | None = None,
+    peer_method: str | None = None,
+) -> AssessmentConfig:
+    """Return ``cfg`` with CLI overrides applied (``None`` keeps a value), re-validated."""
+    alloc_changes: dict[str, Any] = {}
+    for name, value in (("budget", budget), ("floor", floor), ("cap", cap), ("step", step)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"allocation.{name}", f"must be an integer, got {value!r}")
+        alloc_changes[name] = value
+    out = cfg
+    if alloc_changes:
+        out = dataclasses.replace(out, allocation=dataclasses.replace(out.allocation, **alloc_changes))
+    if peer_method is not None:
+        out = dataclasses.replace(out, peer=dataclasses.replace(out.peer, method=peer_method))
+    return validate_config(out)
+
+
+def resolve_config(
+    config: str | Path | None = None,
+    *,
+    budget: int | None = None,
+    floor: int | None = None,
+    cap: int | None = None,
+    step: int | None = None,
+    peer_method: str | None = None,
+) -> AssessmentConfig:
+    """The scoring config file (or the packaged defaults) with command-line overrides applied."""
+    cfg = load_config(Path(config) if config else None)
+    return with_overrides(cfg, budget=budget, floor=floor, cap=cap, step=step, peer_method=peer_method)
+
+
+def config_to_dict(cfg: AssessmentConfig) -> dict[str, Any]:
+    """Plain JSON-able dict of the resolved config (tables as dicts, lists as lists)."""
+
+    def plain(value: Any) -> Any:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, Mapping):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, tuple | list):
+            return [plain(v) for v in value]
+        return value
+
+    result: dict[str, Any] = plain(cfg)
+    return result
+
+
+def config_hash(cfg: AssessmentConfig) -> str:
+    """SHA-256 hex of the canonical JSON (sorted keys, no whitespace) of the resolved config."""
+    canonical = json.dumps(config_to_dict(cfg), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

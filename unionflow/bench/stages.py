@@ -1,0 +1,274 @@
+"""Benchmark stages, each run in a child process: `python -m unionflow.bench.stages STAGE WORKDIR UNITS`.
+
+Each stage prints JSON rows {stage, seconds, records, floor_seconds}: its own wall time and, where
+one exists, the time of the plain DuckDB scan or aggregate doing the same work on the same data
+(the "floor"), so the overhead of contracts, Prefect and pandas is visible.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+YEAR = 2025
+Row = dict[str, Any]
+
+
+@contextmanager
+def timed(rows: list[Row], stage: str, records: int = 0) -> Iterator[Row]:
+    row: Row = {"stage": stage, "records": records, "floor_seconds": None}
+    started = time.perf_counter()
+    yield row
+    row["seconds"] = time.perf_counter() - started
+    rows.append(row)
+
+
+def floor(conn: Any, sql: str, params: dict[str, Any] | None = None) -> float:
+    """Wall time of one plain DuckDB statement (its result drained)."""
+    started = time.perf_counter()
+    conn.sql(sql, params=params).fetchall()
+    return time.perf_counter() - started
+
+
+def paths(work: Path, units: int) -> tuple[Path, Path]:
+    return work / f"source-{units}", work / f"w-{units}.duckdb"
+
+
+def synthesise(work: Path, units: int) -> list[Row]:
+    from unionflow.synth import synthesize
+
+    source, _ = paths(work, units)
+    rows: list[Row] = []
+    with timed(rows, "synthesise") as row:
+        manifest = synthesize(source, units=units, year=YEAR, seed=20231)
+        row["records"] = sum(
+            int(manifest.data["counts"][k]["received"]) for k in ("units", "submissions", "reviews")
+        )
+    return rows
+
+
+def empty_flow(work: Path, units: int) -> list[Row]:
+    from prefect import flow
+
+    @flow(name="empty")
+    def empty() -> None:
+        return None
+
+    rows: list[Row] = []
+    with timed(rows, "empty Prefect flow"):
+        empty()
+    return rows
+
+
+def collect_folder(work: Path, units: int) -> list[Row]:
+    """Read and land the folder (collect), then contracts, then load, timed apart."""
+    import duckdb
+
+    from tasks.collect import _check_in_partitions, default_deadline, land_from_folder
+    from unionflow.sources.payloads import RECORD_KINDS
+    from warehouse import records
+    from warehouse.collections import start_collection
+    from warehouse.connection import open_warehouse
+
+    source, db = paths(work, units)
+    db.unlink(missing_ok=True)
+    rows: list[Row] = []
+    with open_warehouse(db) as conn:
+        collection = start_collection(conn, YEAR, str(source))
+        with timed(rows, "collect from folder (read + land)") as row:
+            for kind in RECORD_KINDS:
+                scope = None if kind == "unit" else YEAR
+                row["records"] += land_from_folder.fn(conn, source, kind, scope, collection).received
+        scratch = duckdb.connect()
+        row["floor_seconds"] = floor(
+            scratch,
+            "select count(*) from read_csv($reviews, all_varchar = true) union all select count(*)"
+            " from read_json($submissions, format = 'newline_delimited', ignore_errors = true)",
+            {"reviews": f"{source}/reviews.csv", "submissions": f"{source}/submissions/*.jsonl"},
+        )
+        verdicts = {}
+        with timed(rows, "validate with contracts") as row:
+            from expectations.contracts import Registry, YearContext
+            from warehouse.stewardship import waivers
+
+            for kind in RECORD_KINDS:
+                scope = None if kind == "unit" else YEAR
+                context = YearContext(
+                    year=YEAR,
+                    deadline=default_deadline(YEAR),
+                    registry=Registry(records.registry(conn)),
+                    waivers=waivers(conn, kind, scope),
+                )
+                verdict = _check_in_partitions(conn, kind, scope, context, None)
+                verdicts[kind] = verdict
+                row["records"] += len(verdict.status)
+                if kind == "unit":  # the registry must be loaded before the others are checked
+                    records.replace_units(conn, verdict.records)
+        row["floor_seconds"] = floor(
+            conn,
+            "with parsed as (select case when json_valid(payload) then payload end as doc from raw_payloads)"
+            " select count(*) filter (where try_cast(doc->>'$.guidance' as integer) is null),"
+            " count(distinct doc->>'$.review_id') from parsed",
+        )
+        with timed(rows, "load") as row:
+            records.replace_submissions(conn, YEAR, verdicts["submission"].records)
+            records.replace_reviews(conn, YEAR, verdicts["review"].records)
+            for kind, verdict in verdicts.items():
+                records.replace_quarantine(conn, kind, None if kind == "unit" else YEAR, verdict.quarantine)
+            row["records"] = sum(len(v.records) for v in verdicts.values())
+        row["floor_seconds"] = floor(
+            conn, "create or replace temp table copy_of_reviews as select * from reviews"
+        )
+    return rows
+
+
+def collect_http(work: Path, units: int) -> list[Row]:
+    from unionflow.portal.bench import http_collection_throughput
+
+    source, _ = paths(work, units)
+    rows: list[Row] = []
+    with timed(rows, "collect over HTTP (land + contracts + load)") as row:
+        result = http_collection_throughput(source, work / f"h-{units}.duckdb", YEAR)
+        row["records"] = int(result.get("records", 0))
+    return rows
+
+
+def gx_suites(work: Path, units: int) -> list[Row]:
+    from tasks.validate import validate_stage
+    from warehouse.connection import open_warehouse
+
+    _, db = paths(work, units)
+    rows: list[Row] = []
+    with timed(rows, "GX suites (records + Data Docs)") as row:
+        row["records"] = validate_stage(str(db))
+    with open_warehouse(db) as conn:
+        row["floor_seconds"] = floor(
+            conn,
+            "select count(*), count(distinct unit_id), avg(trainees / employees),"
+            " max(innovation_value_cny / employees) from submissions where status = 'accepted'",
+        )
+    return rows
+
+
+def _with_conn(
+    work: Path, units: int, stage: str, body: Callable[[Any], int], floor_sql: str | None
+) -> list[Row]:
+    from warehouse.connection import open_warehouse
+
+    _, db = paths(work, units)
+    rows: list[Row] = []
+    with open_warehouse(db) as conn:
+        with timed(rows, stage) as row:
+            row["records"] = body(conn)
+        if floor_sql:
+            row["floor_seconds"] = floor(conn, floor_sql)
+    return rows
+
+
+def score(work: Path, units: int) -> list[Row]:
+    from tasks.score import score_year_task
+    from unionflow.assessment import load_config
+
+    def body(conn: Any) -> int:
+        outcome = score_year_task.fn(conn, YEAR, load_config())
+        return outcome.units
+
+    return _with_conn(
+        work,
+        units,
+        "score",
+        body,
+        "select reviewee_unit_id, avg(guidance), avg(skills), avg(innovation), avg(institution), avg(service)"
+        " from reviews where status = 'accepted' group by all",
+    )
+
+
+def assign(work: Path, units: int) -> list[Row]:
+    from tasks.assign import assign_task
+    from unionflow.assessment.assignment import AssignmentRules
+
+    def body(conn: Any) -> int:
+        return len(assign_task.fn(conn, YEAR, AssignmentRules(5), YEAR).pairs)
+
+    return _with_conn(work, units, "assign (K = 5)", body, None)
+
+
+def allocate(work: Path, units: int) -> list[Row]:
+    from tasks.allocate import allocate_year_task
+    from unionflow.assessment import load_config
+
+    def body(conn: Any) -> int:
+        allocate_year_task.fn(conn, YEAR, load_config())
+        return units
+
+    return _with_conn(work, units, "allocate", body, "select unit_id, total from scores order by total desc")
+
+
+def publish(work: Path, units: int) -> list[Row]:
+    from tasks.publish import publish_run_task
+    from tasks.reports import write_outputs_task
+
+    out = work / f"out-{units}"
+
+    def body(conn: Any) -> int:
+        run_id, score_run_id, _ = publish_run_task.fn(conn, YEAR, "bench")
+        write_outputs_task.fn(conn, YEAR, run_id, score_run_id, out)
+        return units
+
+    rows = _with_conn(work, units, "publish (CSV, HTML, XLSX)", body, None)
+    from warehouse.connection import open_warehouse
+
+    with open_warehouse(paths(work, units)[1]) as conn:
+        started = time.perf_counter()
+        conn.sql("select * from scores").to_csv(str(work / "floor-scores.csv"))
+        rows[-1]["floor_seconds"] = time.perf_counter() - started
+    return rows
+
+
+def copies(work: Path, units: int) -> list[Row]:
+    """The warehouse copies a real `unionflow run` makes: two read snapshots and two backups."""
+    from warehouse.backup import backup
+    from warehouse.snapshot import refresh_snapshot
+
+    _, db = paths(work, units)
+
+    def body(conn: Any) -> int:
+        for moment in ("before", "after"):
+            refresh_snapshot(conn, db)
+            backup(conn, db, YEAR, 0, moment, root=work / f"backups-{units}")
+        return units
+
+    return _with_conn(work, units, "warehouse copies (2 snapshots, 2 backups)", body, None)
+
+
+STAGES: dict[str, Callable[[Path, int], list[Row]]] = {
+    "synthesise": synthesise,
+    "empty_flow": empty_flow,
+    "collect_folder": collect_folder,
+    "collect_http": collect_http,
+    "gx": gx_suites,
+    "score": score,
+    "assign": assign,
+    "allocate": allocate,
+    "publish": publish,
+    "copies": copies,
+}
+
+
+def main() -> None:
+    stage, work, units = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    print(json.dumps(STAGES[stage](work, units)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""The public notice (公示) of a year's proposed allocation: notice.md and notice.html.
+
+The notice is what a federation posts for public comment before the allocation becomes final: the
+year, the units proposed for subsidies with their amounts, the other assessed units with their
+result, the objection period (14 days from the publication date by default) and whom to contact.
+Settings come from a small TOML file (`[notice]` table, see `load_notice_settings`) or the defaults.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from unionflow.assessment.config import ConfigError
+from unionflow.reports.data import missing
+from unionflow.reports.labels import GRADES, LEVELS, REASONS, check_lang, labels, translate
+from warehouse import allocation_runs, score_runs
+from warehouse.connection import MissingData, WarehouseError
+from warehouse.publication import DEFAULT_TIMEZONE, Notice, record_notice
+
+DEFAULT_OBJECTION_DAYS = 14
+#: Printed when no contact is configured; a real notice should name an office and a phone number
+#: (`notice_command` says so when the default is used).
+DEFAULT_CONTACT = "市总工会产改工作办公室"
+
+
+@dataclass(frozen=True)
+class NoticeSettings:
+    """`[notice]` settings: objection period length, contact line, issuer and the local time zone."""
+
+    objection_days: int = DEFAULT_OBJECTION_DAYS
+    contact: str = DEFAULT_CONTACT
+    issuer: str = ""  # e.g. "包头市总工会"; empty: the generic label of the language
+    timezone: str = DEFAULT_TIMEZONE
+
+
+def load_notice_settings(path: Path | None) -> NoticeSettings:
+    """Read the `[notice]` table of a TOML file (other tables are ignored); None gives the defaults.
+
+    Unknown keys and wrong types are a `ConfigError` naming the key (exit 2 on the CLI), so a typo
+    never silently falls back to a default contact.
+    """
+    if path is None:
+        return NoticeSettings()
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("notice", f"settings file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError("notice", f"{path} is not valid TOML: {error}") from None
+    table = raw.get("notice", {})
+    if not isinstance(table, dict):
+        raise ConfigError("notice", "must be a table")
+    known = {f.name: f.type for f in fields(NoticeSettings)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise ConfigError(f"notice.{key}", f"unknown key (known: {', '.join(known)})")
+        if key == "objection_days":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(
+                    "notice.objection_days", f"must be a whole number of days ≥ 1, got {value!r}"
+                )
+        elif not isinstance(value, str):
+            raise ConfigError(f"notice.{key}", f"must be a string, got {value!r}")
+        values[key] = value
+    settings = NoticeSettings(**values)
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(settings.timezone)
+    except (KeyError, ValueError):
+        raise ConfigError("notice.timezone", f"unknown time zone {settings.timezone!r}") from None
+    return settings
+
+
+def _date(day: dt.date, lang: str) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
+
+
+def md_text(text: Any) -> str:
+    """Text safe inside a Markdown table cell: no markup, no HTML, no column breaks."""
+    value = " ".join(str(text).split())
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for char in "\\`*_[]|#":
+        value = value.replace(char, "\\" + char)
+    return value
+
+
+@dataclass(frozen=True)
+class NoticeContent:
+    """Everything the two notice templates show, already formatted for one language."""
+
+    lang: str
+    title: str
+    intro: str
+    period: str
+    contact: str
+    summary: str
+    funded: list[dict[str, str]]
+    others: list[dict[str, str]]
+    total: str
+    footer: str
+    issuer: str
+
+
+def notice_content(
+    allocations: pd.DataFrame,
+    levels: dict[str, str],
+    notice: Notice,
+    run: dict[str, Any],
+    lang: str,
+    settings: NoticeSettings,
+) -> NoticeContent:
+    """Format a notice: funded units (amount descending, as allocations.csv), then the others."""
+    text = labels(lang)
+    year = notice.year
+    days = (notice.period_end - notice.period_start).days + 1
+
+    def row(number: int, r: Any) -> dict[str, str]:
+        return {
+            "no": str(number),
+            "unit_id": str(r.unit_id),
+            "name": str(r.name),
+            "level": translate(LEVELS, lang, levels.get(str(r.unit_id), "")),
+            "grade": translate(GRADES, lang, r.grade),
+            "total": "" if missing(r.total) else f"{float(r.total):.2f}",
+            "amount": f"{int(r.amount_cny):,}",
+            "reason": translate(REASONS, lang, r.reason),
+        }
+
+    funded_frame = allocations[allocations["reason"] == "funded"]
+    other_frame = allocations[allocations["reason"] != "funded"]
+    funded = [row(i, r) for i, r in enumerate(funded_frame.itertuples(index=False), start=1)]
+    others = [row(i, r) for i, r in enumerate(other_frame.itertuples(index=False), start=1)]
+    allocated = int(funded_frame["amount_cny"].sum())
+    return NoticeContent(
+        lang=lang,
+        title=text["notice_title"].format(year=year),
+        intro=text["notice_intro"].format(year=year),
+        period=text["notice_period_value"].format(
+            start=_date(notice.period_start, lang), end=_date(notice.period_end, lang), days=days
+        ),
+        contact=notice.contact,
+        summary=text["notice_summary"].format(
+            funded=f"{len(funded):,}", allocated=f"{allocated:,}", budget=f"{int(str(run['budget'])):,}"
+        ),
+        funded=funded,
+        others=others,
+        total=f"{allocated:,}",
+        footer=text["notice_run"].format(run=notice.allocation_run_id, date=_date(notice.period_start, lang)),
+        issuer=settings.issuer or text["notice_issuer"],
+    )
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("unionflow.reports", "templates"),
+        # HTML templates (*.html.j2) are autoescaped; the Markdown one escapes with its own |md filter.
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "html.j2"), disabled_extensions=("md.j2",), default=True
+        ),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_text
+    return env
+
+
+def render_notice_markdown(content: NoticeContent) -> str:
+    """notice.md: plain Markdown; every value from the warehouse goes through the `md` filter."""
+    return _environment().get_template("notice.md.j2").render(c=content, t=labels(content.lang))
+
+
+def render_notice_html(content: NoticeContent) -> str:
+    """notice.html: a printable, self-contained page (autoescaped, no network)."""
+    template = _environment().get_template("notice.html.j2")
+    return template.render(
+        c=content, t=labels(content.lang), html_lang="zh-CN" if content.lang == "zh" else "en"
+    )
+
+
+def write_notice(
+    conn: duckdb.DuckDBPyConnection,
+    year: int,
+    allocation_run_id: int,
+    out: Path,
+    lang: str,
+    now: dt.datetime,
+    settings: NoticeSettings | None = None,
+) -> list[Path]:
+    """Post the notice of the year's latest allocation run and write notice.md and notice.html.
+
+    Posting records the notice stage and opens the objection period (see
+    `warehouse.publication.record_notice`; posting the same run again keeps its period).
+    """
+    check_lang(lang)
+    settings = settings or NoticeSettings()
+    latest = allocation_runs.latest_allocation_run(conn, year)
+    if latest is None:
+        raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
+    if int(str(latest["allocation_run_id"])) != allocation_run_id:
+        raise WarehouseError(
+            f"allocation run {allocation_run_id} is not the latest of {year} "
+            f"(run {latest['allocation_run_id']}); a notice always shows the latest allocation"
+        )
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    notice = record_notice(
+        conn,
+        year,
+        allocation_run_id,
+        now,
+        objection_days=settings.objection_days,
+        contact=settings.contact,
+        timezone=settings.timezone,
+    )
+    allocations = allocation_runs.allocations_of(conn, allocation_run_id)
+    scores = score_runs.scores_of(conn, int(str(latest["score_run_id"])))
+    levels = dict(zip(scores["unit_id"], scores["level"], strict=True))
+    content = notice_content(allocations, levels, notice, latest, lang, settings)
+    out.mkdir(parents=True, exist_ok=True)
+    files = [out / "notice.md", out / "notice.html"]
+    files[0].write_text(render_notice_markdown(content), encoding="utf-8", newline="\n")
+    files[1].write_text(render_notice_html(content), encoding="utf-8", newline="\n")
+    return files

@@ -1,0 +1,148 @@
+"""Allocation runs in the warehouse: drafts, the published run and the superseded ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from warehouse.sql import first_row, run, transaction
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _next_id(conn: duckdb.DuckDBPyConnection) -> int:
+    # Sequential ids keep a fresh warehouse deterministic for the same inputs.
+    row = first_row(conn, "select coalesce(max(allocation_run_id), 0) + 1 from allocation_runs")
+    return int(row[0]) if row else 1
+
+
+def find_allocation_run(
+    conn: duckdb.DuckDBPyConnection, year: int, score_run_id: int, config_hash: str, input_hash: str
+) -> int | None:
+    """The year's latest allocation run if it was made from this score run, config and inputs."""
+    latest = latest_allocation_run(conn, year)
+    if (
+        latest
+        and latest["score_run_id"] == score_run_id
+        and latest["config_hash"] == config_hash
+        and latest["input_hash"] == input_hash
+    ):
+        return int(str(latest["allocation_run_id"]))
+    return None
+
+
+def save_allocation_run(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    year: int,
+    score_run_id: int,
+    method: str,
+    budget: int,
+    floor: int,
+    cap: int,
+    step: int,
+    allocated: int,
+    config_hash: str,
+    input_hash: str,
+    allocations: pd.DataFrame,
+) -> int:
+    """Store a draft allocation run and its rows; returns its id."""
+    with transaction(conn):
+        run_id = _next_id(conn)
+        run(
+            conn,
+            """
+            insert into allocation_runs (allocation_run_id, year, score_run_id, method, budget, floor,
+                cap, step, allocated, unallocated, config_hash, input_hash, status, created_at)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?)
+            """,
+            [
+                run_id,
+                year,
+                score_run_id,
+                method,
+                budget,
+                floor,
+                cap,
+                step,
+                allocated,
+                budget - allocated,
+                config_hash,
+                input_hash,
+                _now(),
+            ],
+        )
+        conn.register("incoming_allocations", allocations.assign(allocation_run_id=run_id, year=year))
+        try:
+            run(
+                conn,
+                """
+                insert into allocations by name
+                select allocation_run_id, year, unit_id, name, total, grade, amount_cny, reason
+                from incoming_allocations
+                """,
+            )
+        finally:
+            conn.unregister("incoming_allocations")
+    return run_id
+
+
+def allocation_run(conn: duckdb.DuckDBPyConnection, allocation_run_id: int) -> dict[str, object] | None:
+    """One allocation run's metadata."""
+    frame = conn.sql(
+        "select * from allocation_runs where allocation_run_id = $id", params={"id": allocation_run_id}
+    ).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def latest_allocation_run(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, object] | None:
+    """The newest allocation run of a year, or None."""
+    frame = conn.sql(
+        "select * from allocation_runs where year = $year order by allocation_run_id desc limit 1",
+        params={"year": year},
+    ).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def published_run(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, object] | None:
+    """The allocation run currently published for a year, or None."""
+    frame = conn.sql(
+        "select * from allocation_runs where year = $year and status = 'published'", params={"year": year}
+    ).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def allocations_of(conn: duckdb.DuckDBPyConnection, allocation_run_id: int) -> pd.DataFrame:
+    """The allocation list of a run, sorted by amount descending then unit_id."""
+    return conn.sql(
+        """
+        select year, unit_id, name, total, grade, amount_cny, reason
+        from allocations
+        where allocation_run_id = $id
+        order by amount_cny desc, unit_id
+        """,
+        params={"id": allocation_run_id},
+    ).df()
+
+
+def mark_published(
+    conn: duckdb.DuckDBPyConnection, allocation_run_id: int, *, supersede: int | None, reason: str | None
+) -> None:
+    """Publish a run; the previously published run of the year (if any) becomes superseded."""
+    with transaction(conn):
+        if supersede is not None:
+            run(
+                conn,
+                "update allocation_runs set status = 'superseded', superseded_reason = ?"
+                " where allocation_run_id = ?",
+                [reason, supersede],
+            )
+        run(
+            conn,
+            "update allocation_runs set status = 'published', published_at = ? where allocation_run_id = ?",
+            [_now(), allocation_run_id],
+        )

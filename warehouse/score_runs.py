@@ -1,0 +1,147 @@
+"""Score runs in the warehouse: scores, review flags and method comparisons, each run hashed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+
+from warehouse.sql import first_row, run, transaction
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _next_id(conn: duckdb.DuckDBPyConnection) -> int:
+    # Sequential ids keep a fresh warehouse deterministic for the same inputs.
+    row = first_row(conn, "select coalesce(max(score_run_id), 0) + 1 from score_runs")
+    return int(row[0]) if row else 1
+
+
+def find_score_run(
+    conn: duckdb.DuckDBPyConnection, year: int, config_hash: str, input_hash: str
+) -> int | None:
+    """The year's latest score run if it was made from exactly this config and these inputs.
+
+    Only the latest run is reused: reusing an older one would make "latest" point elsewhere.
+    """
+    latest = latest_score_run(conn, year)
+    if latest and latest["config_hash"] == config_hash and latest["input_hash"] == input_hash:
+        return int(str(latest["score_run_id"]))
+    return None
+
+
+def save_score_run(
+    conn: duckdb.DuckDBPyConnection,
+    *,
+    year: int,
+    peer_method: str,
+    config_hash: str,
+    input_hash: str,
+    scores: pd.DataFrame,
+    flags: pd.DataFrame,
+) -> int:
+    """Store a score run with its scores and review flags; returns its id."""
+    with transaction(conn):
+        score_run_id = _next_id(conn)
+        run(
+            conn,
+            "insert into score_runs values (?, ?, ?, ?, ?, ?)",
+            [score_run_id, year, peer_method, config_hash, input_hash, _now()],
+        )
+        table = scores.assign(
+            score_run_id=score_run_id, year=year, config_hash=config_hash, input_hash=input_hash
+        )
+        conn.register("incoming_scores", table)
+        try:
+            run(
+                conn,
+                """
+                insert into scores by name
+                select score_run_id, year, unit_id, name, level, indicator_score, peer_score, bonus, total,
+                       rank, rank_in_level, grade, n_reviews, flags, config_hash, input_hash
+                from incoming_scores
+                """,
+            )
+        finally:
+            conn.unregister("incoming_scores")
+        conn.register("incoming_flags", flags.assign(score_run_id=score_run_id, year=year))
+        try:
+            run(
+                conn,
+                """
+                insert into review_flags by name
+                select score_run_id, year, flag, reviewer_unit_id, reviewee_unit_id, evidence
+                from incoming_flags
+                """,
+            )
+        finally:
+            conn.unregister("incoming_flags")
+    return score_run_id
+
+
+def latest_score_run(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, object] | None:
+    """The newest score run of a year, or None."""
+    frame = conn.sql(
+        "select * from score_runs where year = $year order by score_run_id desc limit 1",
+        params={"year": year},
+    ).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def scores_of(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> pd.DataFrame:
+    """The score table of a run, sorted by rank then unit_id (unranked last)."""
+    return conn.sql(
+        """
+        select year, unit_id, name, level, indicator_score, peer_score, bonus, total, rank,
+               rank_in_level, grade, n_reviews, flags
+        from scores
+        where score_run_id = $id
+        order by rank asc nulls last, unit_id
+        """,
+        params={"id": score_run_id},
+    ).df()
+
+
+def review_flags_of(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> pd.DataFrame:
+    """The review flags of a score run."""
+    return conn.sql(
+        """
+        select flag, reviewer_unit_id, reviewee_unit_id, evidence
+        from review_flags
+        where score_run_id = $id
+        order by flag, reviewer_unit_id, reviewee_unit_id nulls first
+        """,
+        params={"id": score_run_id},
+    ).df()
+
+
+def save_comparison(conn: duckdb.DuckDBPyConnection, score_run_id: int, comparison: pd.DataFrame) -> None:
+    """Store the trimmed-mean vs calibrated ranks of a calibrated score run."""
+    conn.register("incoming_comparison", comparison.assign(score_run_id=score_run_id))
+    try:
+        run(
+            conn,
+            """
+            insert into score_comparisons by name
+            select score_run_id, unit_id, total_trimmed_mean, rank_trimmed_mean, total_calibrated,
+                   rank_calibrated
+            from incoming_comparison
+            """,
+        )
+    finally:
+        conn.unregister("incoming_comparison")
+
+
+def comparison_of(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> pd.DataFrame:
+    """The rank comparison of a calibrated score run (empty for other methods)."""
+    return conn.sql(
+        """
+        select unit_id, total_trimmed_mean, rank_trimmed_mean, total_calibrated, rank_calibrated
+        from score_comparisons where score_run_id = $id
+        order by rank_calibrated nulls last, unit_id
+        """,
+        params={"id": score_run_id},
+    ).df()
