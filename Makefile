@@ -21,6 +21,7 @@ demo: setup  ## synthesise a year and run the annual flow on it (writes out/demo
 
 test: setup  ## the test suite (installs Debian's Chromium for the report's browser test when missing)
 	@bash scripts/install-chromium.sh
+	@bash scripts/install-axe.sh
 	$(RUN) pytest -n 2 --dist loadfile -q
 
 bench: setup  ## speed and memory figures (prints a table; never fails on timing)

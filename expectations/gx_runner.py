@@ -47,6 +47,13 @@ class ExpectationOutcome:
     success: bool
     observed: str
     line: str
+    # The same result as data, for readers in other languages (unionflow.reports.findings).
+    bounds: dict[str, Any] = field(default_factory=dict)
+    count: int | None = None
+    total: int | None = None
+    examples: tuple[tuple[str, str], ...] = ()
+    observed_value: str | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,21 +254,30 @@ def _expectation_outcome(
     exception = result.exception_info or {}
     raised = bool(exception.get("raised_exception")) if isinstance(exception, dict) else False
     key = KEYS[batch]
+    count: int | None = None
+    total: int | None = None
+    pairs: list[tuple[str, str]] = []
+    observed_value: str | None = None
+    error: str | None = None
     if raised:
-        observed = f"error: {exception.get('exception_message')}"
+        error = str(exception.get("exception_message"))
+        observed = f"error: {error}"
     elif "unexpected_count" in details:
         examples = []
         for item in details.get("partial_unexpected_index_list") or []:
             value = item.get(column) if isinstance(item, dict) and column in item else None
             name = item.get(key) if isinstance(item, dict) else item
             examples.append(f"{name}" + (f" ({column} {_number(value)})" if value is not None else ""))
+            pairs.append((str(name), "" if value is None else _number(value)))
         count = int(details.get("unexpected_count") or 0)
-        observed = f"{count:,} of {int(details.get('element_count') or 0):,} {batch} rows"
+        total = int(details.get("element_count") or 0)
+        observed = f"{count:,} of {total:,} {batch} rows"
         if examples:
             more = ", …" if count > len(examples) else ""
             observed += ": " + ", ".join(examples) + more
     else:
-        observed = f"observed {_number(details.get('observed_value'))}"
+        observed_value = _number(details.get("observed_value"))
+        observed = f"observed {observed_value}"
     success = bool(result.success) and not raised
     target = f"{column} {_bounds(kwargs)}".strip() if column else _bounds(kwargs)
     line = (
@@ -278,6 +294,12 @@ def _expectation_outcome(
         success=success,
         observed=observed,
         line=line,
+        bounds={k: kwargs[k] for k in ("min_value", "max_value", "value") if kwargs.get(k) is not None},
+        count=count,
+        total=total,
+        examples=tuple(pairs),
+        observed_value=observed_value,
+        error=error,
     )
 
 

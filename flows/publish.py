@@ -10,7 +10,7 @@ from prefect import flow
 
 from tasks.backup import backup_task
 from tasks.publish import Publication, post_allocation_task, publish_run_task
-from tasks.reports import ValidationSummary, write_notice_task, write_outputs_task
+from tasks.reports import validation_summary, write_notice_task, write_outputs_task
 from tasks.validate import ValidationOutcome, validate_records_task, validate_scores_task
 from unionflow.reports.notice import load_notice_settings
 from warehouse import allocation_runs
@@ -67,7 +67,7 @@ def publish(
         run_id, score_run_id, previous = publish_run_task(conn, year, supersede)
         if stage == "final":
             record_final(conn, year, run_id, now, force)
-        summary = ValidationSummary(success=True, lines=warnings, docs_link="validation/index.html")
+        summary = validation_summary(checks)
         files = write_outputs_task(conn, year, run_id, score_run_id, folder, lang, summary)
         if changes:
             backup_task(conn, Path(db), year, run_id, "after")

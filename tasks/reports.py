@@ -7,19 +7,56 @@ import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.publish import write_csv_outputs
-from unionflow.reports.data import ReportData, ValidationSummary, load_report_data
+from unionflow.reports.data import ReportData, load_report_data
+from unionflow.reports.findings import Finding, ValidationSummary
 from unionflow.reports.html import DEFAULT_TOP_N, write_html
 from unionflow.reports.notice import NoticeSettings, write_notice
 from unionflow.reports.xlsx import MAX_ROWS, write_xlsx
 
-__all__ = ["ValidationSummary", "write_notice_task", "write_outputs_task", "write_reports_task"]
+__all__ = [
+    "ValidationSummary",
+    "validation_summary",
+    "write_notice_task",
+    "write_outputs_task",
+    "write_reports_task",
+]
+
+
+def _finding(outcome: Any) -> Finding:
+    """A GX runner's ExpectationOutcome as the report's plain Finding."""
+    names = {"min_value": "min", "max_value": "max", "value": "value"}
+    return Finding(
+        suite=outcome.suite,
+        severity=outcome.severity,
+        check=outcome.check,
+        batch=outcome.batch,
+        bounds={names[k]: v for k, v in outcome.bounds.items()},
+        count=outcome.count,
+        total=outcome.total,
+        examples=outcome.examples,
+        observed=outcome.observed_value,
+        error=outcome.error,
+    )
+
+
+def validation_summary(stages: Sequence[Any], docs_link: str | None = "validation/index.html") -> ValidationSummary:
+    """What the report's validation box shows, from the ValidationOutcomes of the stages run."""
+    findings = [_finding(f) for stage in stages for f in stage.failures]
+    return ValidationSummary(
+        checks=sum(stage.checks for stage in stages),
+        warnings=[f for f in findings if f.severity == "warning"],
+        blocking=[f for f in findings if f.severity == "critical"],
+        docs_link=docs_link,
+    )
 
 
 #: From this many scored units on, the workbook is written in a child process while the CSV files

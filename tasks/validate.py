@@ -8,7 +8,7 @@ artifacts (a markdown summary and a table of failures).
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,8 @@ class ValidationOutcome:
     warnings: list[str]
     docs_index: Path | None
     validation_run_ids: list[int]
+    checks: int = 0  # expectations evaluated
+    failures: list[Any] = field(default_factory=list)  # the failed ExpectationOutcomes, structured
 
 
 def _run_stage(
@@ -87,6 +89,8 @@ def _run_stage(
         warnings=[e.line for e in failures if e.severity == "warning"],
         docs_index=docs_index,
         validation_run_ids=ids,
+        checks=sum(outcome.evaluated for outcome in outcomes),
+        failures=failures,
     )
     _publish_artifacts(result, outcomes)
     return result

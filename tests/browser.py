@@ -122,17 +122,44 @@ class Page:
             self.send("Input.dispatchMouseEvent", params)
 
     def screenshot(self, path: Path, width: int = 1280) -> Path:
-        """A PNG of the whole page at `width` CSS pixels."""
+        """A PNG of the whole page laid out `width` CSS pixels wide (a phone below 600)."""
+        self.set_width(width)
         height = int(self.evaluate("Math.ceil(document.documentElement.scrollHeight)"))
-        self.send(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-        )
+        self.set_width(width, min(height, 16_000))
         self.evaluate("window.scrollTo(0, 0)")
         data = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})["data"]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
         return path
+
+    def set_width(self, width: int, height: int = 900) -> None:
+        """Lay the page out for a window `width` CSS pixels wide (a phone below 600)."""
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+        )
+
+    def overflowing(self, selector: str) -> list[str]:
+        """Elements matching `selector` whose content is wider than the element, or that stick out
+        past the right edge of the window (what a reader sees as cut-off text)."""
+        return list(
+            self.evaluate(
+                f"Array.from(document.querySelectorAll({json.dumps(selector)})).filter(e => "
+                "e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > "
+                "document.documentElement.clientWidth + 1).map(e => e.outerHTML.slice(0, 160))"
+            )
+        )
+
+    def axe(self, source: str, rules_off: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """Run axe-core (its source text) in the page; returns the violations, each with its impact."""
+        self.evaluate(source + "\n;true")
+        options = {"resultTypes": ["violations"], "rules": {rule: {"enabled": False} for rule in rules_off}}
+        return list(
+            self.evaluate(
+                f"axe.run(document, {json.dumps(options)}).then(r => r.violations.map(v => "
+                "({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.html)})))"
+            )
+        )
 
     def csp_violations(self) -> list[str]:
         """Content-Security-Policy violations the page reported (blocked loads)."""

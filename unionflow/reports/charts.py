@@ -13,22 +13,47 @@ from html import escape
 import numpy as np
 import pandas as pd
 
+#: Grade colours, chosen so that their lightness alone tells them apart (a grayscale print): relative
+#: luminance 0.04 / 0.26 / 0.54 / 0.70 for excellent / good / pass / fail; `good` is also hatched.
 GRADE_COLOURS: Mapping[str, str] = {
-    "excellent": "#1f4e79",
-    "good": "#4a7fb0",
-    "pass": "#9dbbd6",
-    "fail": "#d9a49c",
-    "incomplete": "#bdbdbd",
-    "missing": "#dedede",
+    "excellent": "#163a5c",
+    "good": "#5d8fc4",
+    "pass": "#a9c6e2",
+    "fail": "#f4d3cc",
+    "incomplete": "#8a8a8a",
+    "missing": "#d0d0d0",
 }
+#: Grades drawn with diagonal hatching on top of their colour.
+HATCHED: frozenset[str] = frozenset({"good"})
 BAR_COLOUR = "#2f6496"
+ALT_COLOUR = "#6f98c2"
 INK = "#1d2733"
-MUTED = "#6b7785"
+MUTED = "#5a6573"
 GRID = "#e3e7ec"
 
 
 def _t(value: object) -> str:
     return escape(str(value), quote=True)
+
+
+def _hatch_def(pattern_id: str) -> str:
+    """A diagonal-line pattern (white lines over the fill), defined once per chart."""
+    return (
+        f'<defs><pattern id="{pattern_id}" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="2" height="6" fill="#ffffff" fill-opacity="0.55"/>'
+        "</pattern></defs>"
+    )
+
+
+def _rect(x: float, y: float, w: float, h: float, key: str, pattern_id: str, title: str = "") -> str:
+    """A bar: its grade colour, hatched for the grades in HATCHED, with an optional tooltip."""
+    colour = GRADE_COLOURS.get(key, ALT_COLOUR if key == "alt" else BAR_COLOUR)
+    tip = f"<title>{_t(title)}</title>" if title else ""
+    edge = ' stroke="#b08378" stroke-width="1"' if key == "fail" else ""
+    out = f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{colour}"{edge}>{tip}</rect>'
+    if key in HATCHED:
+        out += f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="url(#{pattern_id})"/>'
+    return out
 
 
 def _fmt(value: float) -> str:
@@ -67,6 +92,7 @@ def histogram(
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{_t(title)}" '
         'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{_t(title)}</title>",
+        _hatch_def("uf-hatch-histogram"),
     ]
     for tick in range(0, y_max + 1, step):
         y = top + plot_h - plot_h * tick / y_max
@@ -84,10 +110,7 @@ def histogram(
             h = plot_h * count / y_max
             base -= h
             tip = f"{edges[b]:.0f}–{edges[b + 1]:.0f}: {count} {grade_labels.get(grade, grade)}"
-            parts.append(
-                f'<rect x="{x + 1:.1f}" y="{base:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" '
-                f'fill="{GRADE_COLOURS.get(grade, BAR_COLOUR)}"><title>{_t(tip)}</title></rect>'
-            )
+            parts.append(_rect(x + 1, base, bar_w - 2, h, grade, "uf-hatch-histogram", tip))
         if per_bin.iloc[b]:
             parts.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{base - 4:.1f}" text-anchor="middle" class="value">'
@@ -113,9 +136,7 @@ def histogram(
     for grade in reversed(present):
         label = grade_labels.get(grade, grade)
         x -= 16 + 7.5 * _display_len(label)
-        parts.append(
-            f'<rect x="{x:.1f}" y="8" width="10" height="10" fill="{GRADE_COLOURS.get(grade, BAR_COLOUR)}"/>'
-        )
+        parts.append(_rect(x, 8, 10, 10, grade, "uf-hatch-histogram"))
         parts.append(f'<text x="{x + 14:.1f}" y="17" class="tick">{_t(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -131,7 +152,7 @@ class Bar:
     note: str
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "CNY") -> str:
+def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "CNY", chart_id: str = "bars") -> str:
     """Horizontal bars of amounts (e.g. CNY by grade), each labelled with its amount and a note."""
     row_h, gap, top = 26, 10, 8
     # Drawn at about the size it is shown (half the column width).
@@ -145,20 +166,21 @@ def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "CNY") -> str:
         'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{_t(title)}</title>",
     ]
+    pattern_id = f"uf-hatch-{chart_id}"
+    if any(bar.key in HATCHED for bar in bars):
+        parts.append(_hatch_def(pattern_id))
     for i, bar in enumerate(bars):
         y = top + i * (row_h + gap)
         w = plot_w * bar.amount / peak
-        colour = GRADE_COLOURS.get(bar.key, BAR_COLOUR if i % 2 == 0 else "#6f98c2")
+        key = bar.key if bar.key in GRADE_COLOURS else ("" if i % 2 == 0 else "alt")
         parts.append(
             f'<text x="{label_w - 10}" y="{y + row_h / 2 + 5:.1f}" text-anchor="end" class="label">'
             f"{_t(bar.label)}</text>"
         )
         parts.append(f'<rect x="{label_w}" y="{y}" width="{plot_w}" height="{row_h}" fill="#f3f5f8"/>')
         if w > 0:
-            parts.append(
-                f'<rect x="{label_w}" y="{y}" width="{max(w, 2):.1f}" height="{row_h}" fill="{colour}">'
-                f"<title>{_t(bar.label)}: {_fmt(bar.amount)} {_t(unit)}</title></rect>"
-            )
+            tip = f"{bar.label}: {_fmt(bar.amount)} {unit}"
+            parts.append(_rect(label_w, y, max(w, 2), row_h, key, pattern_id, tip))
         parts.append(
             f'<text x="{label_w + plot_w + 10}" y="{y + row_h / 2 + 5:.1f}" class="value">'
             f'<tspan class="strong">{_fmt(bar.amount)}</tspan> {_t(unit)} · {_t(bar.note)}</text>'

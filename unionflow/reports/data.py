@@ -1,36 +1,28 @@
-"""What the HTML report and the workbook show, read once from the warehouse.
+"""What the HTML report, the workbook and the console show, read once from the warehouse.
 
-Both renderers take a `ReportData`, so they show the same figures and neither queries the warehouse
-itself; tests can also build one by hand.
+The renderers take a `ReportData`, so they show the same figures and none queries the warehouse
+itself; tests can also build one by hand. The headline figures are listed once here
+(`headline_figures`): the page's tiles, the workbook's Summary sheet and the console all iterate
+the same list, so no two places can disagree.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from unionflow.reports.labels import FLAGS, translate
+from unionflow.reports.catalogue import Catalogue
+from unionflow.reports.evidence import evidence_sentence
+from unionflow.reports.findings import ValidationSummary
 from warehouse import allocation_runs, inputs, score_runs
 from warehouse.connection import MissingData
 from warehouse.publication import Headline, headline, score_run_hashes
 
-
-@dataclass(frozen=True)
-class ValidationSummary:
-    """The outcome of the dataset validation (Great Expectations) as the report shows it.
-
-    `lines` are short human-readable results (one per suite or check); `docs_link` is the Data Docs
-    page relative to the report (None: no link).
-    """
-
-    success: bool
-    lines: list[str] = field(default_factory=list)
-    docs_link: str | None = "validation/index.html"
+__all__ = ["Figure", "ReportData", "ValidationSummary", "headline_figures", "load_report_data"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +74,45 @@ def load_report_data(
     )
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure: its key (a catalogue label and the page's `data-figure`), value, note."""
+
+    key: str
+    value: int
+    note: str
+    money: bool = False
+
+
+#: The headline figures, in the order every output shows them (definitions: docs/reports.md).
+COUNT_FIGURES = ("registered", "submitted", "accepted", "quarantined", "reviews", "scored", "funded")
+MONEY_FIGURES = ("budget", "allocated", "unallocated")
+
+
+def headline_figures(h: Headline, year: int, cat: Catalogue) -> list[Figure]:
+    """The headline figures with their notes, counts first, then the money."""
+    notes = {
+        "registered": cat.text("registered_note", year=year),
+        "submitted": cat.text("submitted_note"),
+        "accepted": cat.text("accepted_note"),
+        "quarantined": cat.text(
+            "quarantined_note",
+            submissions=f"{h.quarantined_submissions:,}",
+            reviews=f"{h.quarantined_reviews:,}",
+            units=f"{h.quarantined_units:,}",
+        ),
+        "reviews": cat.text("reviews_note", received=f"{h.reviews_received:,}"),
+        "scored": cat.text("scored_note"),
+        "funded": cat.text("funded_note"),
+        "budget": cat.text("budget_note"),
+        "allocated": cat.text("allocated_note", funded=f"{h.funded:,}"),
+        "unallocated": cat.text("unallocated_note"),
+    }
+    figures = [Figure(key, int(getattr(h, key)), notes[key]) for key in COUNT_FIGURES]
+    figures += [Figure(key, int(getattr(h, key)), notes[key], money=True) for key in MONEY_FIGURES]
+    return figures
+
+
 def missing(value: Any) -> bool:
     """None, pandas NA or NaN."""
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
@@ -91,73 +122,24 @@ def _num(value: Any, digits: int = 2) -> str:
     return "–" if missing(value) else f"{float(value):.{digits}f}"
 
 
-_EVIDENCE: dict[str, dict[str, str]] = {
-    "en": {
-        "mutual_inflation": (
-            "scored each other {ab} and {ba}; "
-            "other reviewers' means {others_b} and {others_a} (margin {margin})"
-        ),
-        "flat_reviewer": "{n} reviews, every score {value}",
-        "flat_reviewer_mixed": "{n} reviews, scores never vary",
-        "contrarian": "correlation {corr} with other reviewers over {n} reviews",
-    },
-    "zh": {
-        "mutual_inflation": "互评分别为 {ab} 和 {ba}；其他评审均值 {others_b} 和 {others_a}（阈值 {margin}）",
-        "flat_reviewer": "{n} 份互评，各项均为 {value} 分",
-        "flat_reviewer_mixed": "{n} 份互评，评分无变化",
-        "contrarian": "{n} 份互评，与其他评审的相关系数为 {corr}",
-    },
-}
+def unit_label(unit_id: Any, names: dict[str, str]) -> str:
+    """`Name (ID)`, or the id alone when the unit has no name in the year."""
+    if missing(unit_id):
+        return ""
+    name = names.get(str(unit_id))
+    return f"{name} ({unit_id})" if name else str(unit_id)
 
 
-def evidence_summary(flag: str, evidence: str, lang: str) -> str:
-    """A one-line reading of a review flag's JSON evidence; unknown shapes fall back to key=value."""
-    try:
-        data = json.loads(evidence)
-    except (TypeError, ValueError):
-        return str(evidence)
-    if not isinstance(data, dict):
-        return str(evidence)
-    phrases = _EVIDENCE["zh" if lang == "zh" else "en"]
-    try:
-        if flag == "mutual_inflation":
-            return phrases[flag].format(
-                ab=_num(data["a_to_b_mean"], 1),
-                ba=_num(data["b_to_a_mean"], 1),
-                # a scored b, b scored a: each set against the others' mean for the same reviewee
-                others_b=_num(data["others_mean_for_b"], 1),
-                others_a=_num(data["others_mean_for_a"], 1),
-                margin=_num(data["margin"], 0),
-            )
-        if flag == "flat_reviewer":
-            values = set((data.get("scores") or {}).values())
-            if len(values) == 1:
-                return phrases[flag].format(n=data["n_reviews"], value=_num(values.pop(), 0))
-            return phrases["flat_reviewer_mixed"].format(n=data["n_reviews"])
-        if flag == "contrarian":
-            return phrases[flag].format(corr=_num(data["correlation"], 2), n=data["n_reviews"])
-    except (KeyError, TypeError, ValueError):
-        pass
-    return "; ".join(f"{key}={value}" for key, value in sorted(data.items()))
-
-
-def flag_rows(data: ReportData, lang: str) -> list[dict[str, str]]:
-    """The review flags as display rows: translated flag, named units, evidence summary."""
+def flag_rows(data: ReportData, cat: Catalogue) -> list[dict[str, str]]:
+    """The review flags as display rows: translated flag, named units, evidence sentence."""
     names = data.names
-
-    def unit(unit_id: Any) -> str:
-        if missing(unit_id):
-            return ""
-        name = names.get(str(unit_id))
-        return f"{name} ({unit_id})" if name else str(unit_id)
-
     return [
         {
-            "flag": translate(FLAGS, lang, row.flag),
+            "flag": cat.code("flag", row.flag),
             "code": str(row.flag),
-            "reviewer": unit(row.reviewer_unit_id),
-            "reviewee": unit(row.reviewee_unit_id),
-            "evidence": evidence_summary(str(row.flag), str(row.evidence), lang),
+            "reviewer": unit_label(row.reviewer_unit_id, names),
+            "reviewee": unit_label(row.reviewee_unit_id, names),
+            "evidence": evidence_sentence(str(row.flag), str(row.evidence), cat),
         }
         for row in data.flags.itertuples(index=False)
     ]

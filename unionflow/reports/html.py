@@ -15,22 +15,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from unionflow.reports.catalogue import GRADE_ORDER, LEVEL_ORDER, Catalogue, catalogue
 from unionflow.reports.charts import Bar, bar_chart, histogram
-from unionflow.reports.data import ReportData, comparison_rows, flag_rows, missing
-from unionflow.reports.labels import (
-    GRADE_ORDER,
-    GRADES,
-    LEVELS,
-    REASONS,
-    STATUSES,
-    check_lang,
-    labels,
-    translate,
-)
+from unionflow.reports.data import ReportData, comparison_rows, flag_rows, headline_figures, missing
+from unionflow.reports.findings import finding_line, state, verdict
 
 #: Rows of the score table shown in the page; the rest are in report.xlsx. 2,000 rows keep the page
 #: under ~1.5 MB and quick to sort in a browser, and cover every unit of a realistic year (~225).
@@ -61,16 +52,7 @@ def _int(value: Any) -> str:
     return "" if missing(value) else str(int(value))
 
 
-def _timestamp(value: Any) -> str:
-    if missing(value):
-        return ""
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("Asia/Shanghai")
-    return stamp.strftime("%Y-%m-%d %H:%M")
-
-
-def score_rows(data: ReportData, lang: str, top_n: int) -> list[dict[str, str]]:
+def score_rows(data: ReportData, cat: Catalogue, top_n: int) -> list[dict[str, str]]:
     """The score table's rows (rank order, at most `top_n`), formatted for display and sorting.
 
     `*_v` fields are the sort keys the page's script reads from `data-v` (empty sorts last).
@@ -88,7 +70,7 @@ def score_rows(data: ReportData, lang: str, top_n: int) -> list[dict[str, str]]:
                 "unit_id": str(r.unit_id),
                 "name": str(r.name),
                 "level": str(r.level),
-                "level_label": translate(LEVELS, lang, r.level),
+                "level_label": cat.code("level", r.level),
                 "indicator": _score(r.indicator_score),
                 "indicator_v": _score(r.indicator_score, 6),
                 "peer": _score(r.peer_score),
@@ -98,20 +80,20 @@ def score_rows(data: ReportData, lang: str, top_n: int) -> list[dict[str, str]]:
                 "total": _score(r.total),
                 "total_v": _score(r.total, 6),
                 "grade": str(r.grade),
-                "grade_label": translate(GRADES, lang, r.grade),
+                "grade_label": cat.code("grade", r.grade),
                 # Grades sort best first, like ranks: their position in GRADE_ORDER.
                 "grade_v": str(GRADE_ORDER.index(r.grade) + 1) if r.grade in GRADE_ORDER else "",
                 "amount": f"{int(amount):,}" if amount else "–",
                 "amount_v": str(int(amount)),
-                "reason": translate(REASONS, lang, reason),
+                "reason": cat.code("reason", reason),
                 "search": f"{r.name} {r.unit_id}".lower(),
             }
         )
     return rows
 
 
-def _allocation_bars(data: ReportData, by: str, order: list[str], lang: str) -> list[Bar]:
-    text = labels(lang)
+def _allocation_bars(data: ReportData, by: str, order: list[str], cat: Catalogue) -> list[Bar]:
+    text = cat.labels
     alloc = data.allocations
     if by == "level":
         levels = data.scores.set_index("unit_id")["level"]
@@ -122,11 +104,10 @@ def _allocation_bars(data: ReportData, by: str, order: list[str], lang: str) -> 
         amount=("amount_cny", "sum"),
     )
     keys = [k for k in order if k in grouped.index] + sorted(k for k in grouped.index if k not in order)
-    table = GRADES if by == "grade" else LEVELS
     return [
         Bar(
             key=str(k) if by == "grade" else f"level-{k}",
-            label=translate(table, lang, k),
+            label=cat.code(by, k),
             amount=float(grouped.loc[k, "amount"]),
             note=f"{int(grouped.loc[k, 'funded']):,} {text['chart_funded']} / "
             f"{int(grouped.loc[k, 'units']):,} {text['chart_units']}",
@@ -135,22 +116,24 @@ def _allocation_bars(data: ReportData, by: str, order: list[str], lang: str) -> 
     ]
 
 
-def render_html(
-    data: ReportData,
-    lang: str = "en",
-    *,
-    top_n: int = DEFAULT_TOP_N,
-    flags_n: int = DEFAULT_FLAGS_N,
-) -> str:
-    """The report page as a string (deterministic: the same data gives the same bytes)."""
-    check_lang(lang)
-    text = labels(lang)
-    year = data.year
-    scores = data.scores
-    rows = score_rows(data, lang, top_n)
-    scored = scores[scores["total"].notna()]
-    grade_labels = {g: translate(GRADES, lang, g) for g in GRADE_ORDER}
-    charts = {
+#: The page's sections in order: (id, title label). Each has a partial templates/report/<id>.html.j2;
+#: a new section is one partial and one entry here.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("headline", "headline"),
+    ("scores", "scores"),
+    ("charts", "charts"),
+    ("calibration", "calibration"),
+    ("flags", "flags"),
+    ("validation", "validation"),
+    ("provenance", "provenance"),
+)
+
+
+def _charts(data: ReportData, cat: Catalogue) -> dict[str, Markup]:
+    text = cat.labels
+    scored = data.scores[data.scores["total"].notna()]
+    grade_labels = {g: cat.code("grade", g) for g in GRADE_ORDER}
+    return {
         "distribution": Markup(  # noqa: S704 - built by reports.charts, which escapes every text
             histogram(
                 scored["total"],
@@ -164,48 +147,76 @@ def render_html(
         ),
         "by_grade": Markup(  # noqa: S704
             bar_chart(
-                _allocation_bars(data, "grade", list(GRADE_ORDER), lang),
+                _allocation_bars(data, "grade", list(GRADE_ORDER), cat),
                 title=text["chart_by_grade"],
                 unit=text["currency"],
+                chart_id="by-grade",
             )
         ),
         "by_level": Markup(  # noqa: S704
             bar_chart(
-                _allocation_bars(data, "level", ["city", "county"], lang),
+                _allocation_bars(data, "level", list(LEVEL_ORDER), cat),
                 title=text["chart_by_level"],
                 unit=text["currency"],
+                chart_id="by-level",
             )
         ),
     }
-    flags = flag_rows(data, lang)
+
+
+def render_html(
+    data: ReportData,
+    lang: str = "en",
+    *,
+    top_n: int = DEFAULT_TOP_N,
+    flags_n: int = DEFAULT_FLAGS_N,
+) -> str:
+    """The report page as a string (deterministic: the same data gives the same bytes)."""
+    cat = catalogue(lang)
+    text = cat.labels
+    year = data.year
+    scores = data.scores
+    rows = score_rows(data, cat, top_n)
+    flags = flag_rows(data, cat)
+    comparison = comparison_rows(data)
     present_grades = [g for g in GRADE_ORDER if g in set(scores["grade"])]
     present_levels = sorted(set(scores["level"]))
     run = data.run
+    validation = data.validation
+    sections = [
+        {"id": sid, "title": text[label]} for sid, label in SECTIONS if sid != "calibration" or comparison
+    ]
     context = {
         "lang": lang,
         "html_lang": "zh-CN" if lang == "zh" else "en",
         "t": text,
         "year": year,
         "title": text["title"].format(year=year),
+        "sections": sections,
         "run_line": text["run_line"].format(
             run=data.allocation_run_id,
-            status=translate(STATUSES, lang, run.get("status")),
+            status=cat.code("status", run.get("status")),
             score_run=run.get("score_run_id"),
-            method=data.score_run.get("peer_method", ""),
+            method=cat.code("method", data.score_run.get("peer_method", "")),
         ),
-        "published": _timestamp(run.get("published_at")),
+        "published": cat.time(run.get("published_at")),
         "h": data.headline,
+        "figures": headline_figures(data.headline, year, cat),
         "rows": rows,
         "total_units": len(scores),
         "truncated": len(scores) > len(rows),
-        "grades": [(g, translate(GRADES, lang, g)) for g in present_grades],
-        "levels": [(lv, translate(LEVELS, lang, lv)) for lv in present_levels],
-        "charts": charts,
-        "unscored": len(scores) - len(scored),
-        "comparison": comparison_rows(data),
+        "grades": [(g, cat.code("grade", g)) for g in present_grades],
+        "levels": [(lv, cat.code("level", lv)) for lv in present_levels],
+        "charts": _charts(data, cat),
+        "unscored": int(scores["total"].isna().sum()),
+        "comparison": comparison,
         "flags": flags[:flags_n],
         "flags_total": len(flags),
-        "validation": data.validation,
+        "validation_state": state(validation),
+        "validation_verdict": verdict(validation, cat),
+        "blocking": [finding_line(f, cat) for f in validation.blocking] if validation else [],
+        "warnings": [finding_line(f, cat) for f in validation.warnings] if validation else [],
+        "docs_link": validation.docs_link if validation else None,
         "hashes": [
             (text["score_config_hash"], str(data.score_run.get("config_hash", ""))),
             (text["score_input_hash"], str(data.score_run.get("input_hash", ""))),
@@ -213,12 +224,13 @@ def render_html(
             (text["alloc_input_hash"], str(run.get("input_hash", ""))),
         ],
         "params": text["allocation_params_value"].format(
-            method=run.get("method", ""),
+            method=cat.code("method", run.get("method", "")),
             floor=f"{int(str(run.get('floor', 0))):,}",
             cap=f"{int(str(run.get('cap', 0))):,}",
             step=f"{int(str(run.get('step', 0))):,}",
         ),
-        "created_at": _timestamp(run.get("created_at")),
+        "created_at": cat.time(run.get("created_at")),
+        "footer": cat.text("footer", zone=cat.text("time_zone")),
     }
     return environment().get_template("report.html.j2").render(context)
 

@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from unionflow.assessment.config import ConfigError
 from unionflow.reports.data import missing
-from unionflow.reports.labels import GRADES, LEVELS, REASONS, check_lang, labels, translate
+from unionflow.reports.catalogue import catalogue, labels
 from warehouse import allocation_runs, score_runs
 from warehouse.connection import MissingData, WarehouseError
 from warehouse.publication import DEFAULT_TIMEZONE, Notice, record_notice
@@ -82,10 +82,6 @@ def load_notice_settings(path: Path | None) -> NoticeSettings:
     return settings
 
 
-def _date(day: dt.date, lang: str) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
-
-
 def md_text(text: Any) -> str:
     """Text safe inside a Markdown table cell: no markup, no HTML, no column breaks."""
     value = " ".join(str(text).split())
@@ -120,8 +116,10 @@ def notice_content(
     lang: str,
     settings: NoticeSettings,
 ) -> NoticeContent:
-    """Format a notice: funded units (amount descending, as allocations.csv), then the others."""
-    text = labels(lang)
+    """Format a notice: funded units by amount, then total (highest first), then the other units by
+    total; units of one amount are therefore listed in the order of their result, not their id."""
+    cat = catalogue(lang)
+    text = cat.labels
     year = notice.year
     days = (notice.period_end - notice.period_start).days + 1
 
@@ -130,15 +128,18 @@ def notice_content(
             "no": str(number),
             "unit_id": str(r.unit_id),
             "name": str(r.name),
-            "level": translate(LEVELS, lang, levels.get(str(r.unit_id), "")),
-            "grade": translate(GRADES, lang, r.grade),
+            "level": cat.code("level", levels.get(str(r.unit_id), "")),
+            "grade": cat.code("grade", r.grade),
             "total": "" if missing(r.total) else f"{float(r.total):.2f}",
             "amount": f"{int(r.amount_cny):,}",
-            "reason": translate(REASONS, lang, r.reason),
+            "reason": cat.code("reason", r.reason),
         }
 
-    funded_frame = allocations[allocations["reason"] == "funded"]
-    other_frame = allocations[allocations["reason"] != "funded"]
+    ordered = allocations.sort_values(
+        ["amount_cny", "total", "unit_id"], ascending=[False, False, True], na_position="last"
+    )
+    funded_frame = ordered[ordered["reason"] == "funded"]
+    other_frame = ordered[ordered["reason"] != "funded"]
     funded = [row(i, r) for i, r in enumerate(funded_frame.itertuples(index=False), start=1)]
     others = [row(i, r) for i, r in enumerate(other_frame.itertuples(index=False), start=1)]
     allocated = int(funded_frame["amount_cny"].sum())
@@ -147,7 +148,7 @@ def notice_content(
         title=text["notice_title"].format(year=year),
         intro=text["notice_intro"].format(year=year),
         period=text["notice_period_value"].format(
-            start=_date(notice.period_start, lang), end=_date(notice.period_end, lang), days=days
+            start=cat.date(notice.period_start), end=cat.date(notice.period_end), days=days
         ),
         contact=notice.contact,
         summary=text["notice_summary"].format(
@@ -156,7 +157,7 @@ def notice_content(
         funded=funded,
         others=others,
         total=f"{allocated:,}",
-        footer=text["notice_run"].format(run=notice.allocation_run_id, date=_date(notice.period_start, lang)),
+        footer=text["notice_run"].format(run=notice.allocation_run_id, date=cat.date(notice.period_start)),
         issuer=settings.issuer or text["notice_issuer"],
     )
 
@@ -204,7 +205,7 @@ def write_notice(
     Posting records the notice stage and opens the objection period (see
     `warehouse.publication.record_notice`; posting the same run again keeps its period).
     """
-    check_lang(lang)
+    catalogue(lang)  # a ValueError for an unsupported language, before anything is recorded
     settings = settings or NoticeSettings()
     latest = allocation_runs.latest_allocation_run(conn, year)
     if latest is None:

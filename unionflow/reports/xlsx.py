@@ -3,8 +3,10 @@
 Sheets: Summary, Scores, Allocations, Flags, Quarantine. The Scores and Allocations sheets hold
 exactly what scores.csv and allocations.csv hold, cell for cell (numbers stored as numbers: scores
 rounded to 4 decimals, amounts as integers, the TOTAL line last), so a figure never differs between
-the two. Codes (grades, reasons, rule codes) stay codes in the data sheets for the same reason; only
-headers and the Summary sheet are translated.
+the two in English. With `lang="zh"` the headers and the coded values (grade, level, reason, flags,
+record kind, rule) are shown in Chinese, since the workbook is for people; the CSV files keep the
+codes. Every sheet prints landscape, one page wide, with its header row repeated, and names the
+units beside their ids.
 
 Safety: every text cell is neutralised (`reports.cells.neutralise`) and written with `write_string`,
 and the workbook never turns strings into formulas, URLs or numbers. Reproducibility: a fixed
@@ -26,20 +28,13 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from unionflow.reports.cells import cell_floats, cell_integers, cell_texts, neutralise
-from unionflow.reports.csv_files import ALLOCATIONS_HEADER, QUARANTINE_HEADER, SCORES_HEADER
-from unionflow.reports.data import ReportData, evidence_summary
-from unionflow.reports.labels import (
-    GRADE_ORDER,
-    GRADES,
-    LEVELS,
-    STATUSES,
-    check_lang,
-    header,
-    labels,
-    translate,
-)
+from unionflow.reports.catalogue import Catalogue, catalogue
+from unionflow.reports.cells import cell_floats, cell_integers, cell_texts
+from unionflow.reports.csv_files import ALLOCATIONS_HEADER, SCORES_HEADER
+from unionflow.reports.data import ReportData
+from unionflow.reports.evidence import evidence_sentence
 from unionflow.reports.sheet_xml import write_rows
+from unionflow.reports.sheets.summary import write_summary
 
 #: Data rows per sheet: Excel's 1,048,576 rows less the header row.
 MAX_ROWS = 1_048_575
@@ -47,7 +42,7 @@ MAX_ROWS = 1_048_575
 CREATED = dt.datetime(2000, 1, 1, 0, 0, 0)
 
 SCORE_FORMAT = "0.0000"
-CNY_FORMAT = "#,##0"
+CNY_FORMAT = "¥#,##0"
 
 
 @dataclass(frozen=True)
@@ -57,50 +52,56 @@ class Column:
     name: str
     kind: str  # text | int | score | cny
     width: float
+    vocabulary: str | None = None  # catalogue section of a coded column (translated in Chinese)
 
 
 SCORES_COLUMNS = (
     Column("year", "int", 8),
     Column("unit_id", "text", 14),
     Column("name", "text", 44),
-    Column("level", "text", 9),
+    Column("level", "text", 9, "level"),
     Column("indicator_score", "score", 14),
     Column("peer_score", "score", 12),
     Column("bonus", "score", 9),
     Column("total", "score", 10),
     Column("rank", "int", 7),
     Column("rank_in_level", "int", 12),
-    Column("grade", "text", 11),
+    Column("grade", "text", 11, "grade"),
     Column("n_reviews", "int", 10),
-    Column("flags", "text", 24),
+    Column("flags", "text", 24, "flag"),
 )
 ALLOCATIONS_COLUMNS = (
     Column("year", "int", 8),
     Column("unit_id", "text", 14),
     Column("name", "text", 44),
     Column("total", "score", 10),
-    Column("grade", "text", 11),
+    Column("grade", "text", 11, "grade"),
     Column("amount_cny", "cny", 14),
-    Column("reason", "text", 17),
+    Column("reason", "text", 17, "reason"),
 )
 FLAGS_COLUMNS = (
-    Column("flag", "text", 18),
+    Column("flag", "text", 18, "flag"),
     Column("reviewer_unit_id", "text", 16),
+    Column("reviewer_name", "text", 30),
     Column("reviewee_unit_id", "text", 16),
-    Column("summary", "text", 60),
-    Column("evidence", "text", 60),
+    Column("reviewee_name", "text", 30),
+    Column("summary", "text", 70),
+    Column("evidence", "text", 50),
 )
 QUARANTINE_COLUMNS = (
-    Column("record_kind", "text", 12),
+    Column("record_kind", "text", 12, "record_kind"),
     Column("source_ref", "text", 42),
     Column("unit_id", "text", 14),
+    Column("name", "text", 30),
     Column("year", "int", 8),
-    Column("rule", "text", 24),
+    Column("rule", "text", 24, "rule"),
     Column("message", "text", 90),
 )
+#: In Chinese the message column explains the rules in Chinese; the contract's own message (which
+#: quotes the received values and field names) follows, labelled as untranslated.
+QUARANTINE_COLUMNS_ZH = (*QUARANTINE_COLUMNS, Column("detail", "text", 90))
 assert tuple(c.name for c in SCORES_COLUMNS) == SCORES_HEADER
 assert tuple(c.name for c in ALLOCATIONS_COLUMNS) == ALLOCATIONS_HEADER
-assert tuple(c.name for c in QUARANTINE_COLUMNS) == QUARANTINE_HEADER
 
 
 class _Formats:
@@ -118,6 +119,14 @@ class _Formats:
         self.integer = book.add_format({"num_format": "#,##0"})
         self.mono = book.add_format({"font_name": "Consolas"})
         self.section = book.add_format({"bold": True, "bottom": 1, "border_color": "#9FB3C8"})
+
+
+def _translated(values: pd.Series, vocabulary: str, cat: Catalogue) -> pd.Series:
+    """A coded column in the reader's words (several codes joined with ';' each translated)."""
+    if cat.lang == "en":
+        return values
+    lookup = {v: cat.codes(vocabulary, v) for v in pd.unique(values.dropna())}
+    return values.map(lookup)
 
 
 def _prepared(values: pd.Series, kind: str) -> list[Any]:
@@ -143,7 +152,7 @@ def _write_table(
     name: str,
     columns: Sequence[Column],
     frame: pd.DataFrame,
-    lang: str,
+    cat: Catalogue,
     max_rows: int,
     last_row_kinds: Sequence[str] | None = None,
     last_row: Sequence[Any] | None = None,
@@ -158,7 +167,10 @@ def _write_table(
     if max_rows < 1:
         raise ValueError("max_rows must be at least 1")
     kinds = [c.kind for c in columns]
-    cells = [_prepared(frame[c.name], c.kind) for c in columns]
+    cells = [
+        _prepared(_translated(frame[c.name], c.vocabulary, cat) if c.vocabulary else frame[c.name], c.kind)
+        for c in columns
+    ]
     count = len(frame)
     tail: list[Any] | None = None
     if last_row is not None:
@@ -175,8 +187,9 @@ def _write_table(
         ws = book.add_worksheet(title)
         for i, column in enumerate(columns):
             ws.set_column(i, i, column.width)
-            ws.write_string(0, i, header(lang, column.name), fmt.header)
+            ws.write_string(0, i, cat.header(column.name), fmt.header)
         ws.freeze_panes(1, 0)
+        _print_setup(ws)
         ws.autofilter(0, 0, max(min(max_rows, total - start), 1), len(columns) - 1)
         stop = min(start + max_rows, count)
         if stop > start:
@@ -234,94 +247,34 @@ def _write_rows_as_xml(
     ws.previous_row = last
 
 
-def _summary(book: xlsxwriter.Workbook, fmt: _Formats, data: ReportData, lang: str) -> None:
-    """The Summary sheet: headline figures, allocation by grade and level, validation, provenance."""
-    text = labels(lang)
-    ws = book.add_worksheet("Summary")
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 1, 22)
-    ws.set_column(2, 3, 14)
-    h = data.headline
-    run = data.run
-    ws.write_string(0, 0, text["title"].format(year=data.year), fmt.title)
-    ws.write_string(2, 0, text["summary_item"], fmt.header)
-    ws.write_string(2, 1, text["summary_value"], fmt.header)
-    lines: list[tuple[str, Any, str]] = [
-        ("year", data.year, "int"),
-        ("allocation_run", data.allocation_run_id, "int"),
-        ("status", translate(STATUSES, lang, run.get("status")), "text"),
-        ("registered", h.registered, "count"),
-        ("submitted", h.submitted, "count"),
-        ("accepted", h.accepted, "count"),
-        ("quarantined", h.quarantined, "count"),
-        ("reviews", h.reviews, "count"),
-        ("scored", h.scored, "count"),
-        ("funded", h.funded, "count"),
-        ("budget", h.budget, "cny"),
-        ("allocated", h.allocated, "cny"),
-        ("unallocated", h.unallocated, "cny"),
-    ]
-    validation = data.validation
-    state = (
-        text["validation_not_run"]
-        if validation is None
-        else text["passed"]
-        if validation.success
-        else text["failed"]
+def _print_setup(ws: Worksheet) -> None:
+    """Landscape A4, one page wide, the header row repeated on every printed page."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def _flags_table(data: ReportData, cat: Catalogue) -> pd.DataFrame:
+    names = data.names
+    flags = data.flags
+    return flags.assign(
+        reviewer_name=flags["reviewer_unit_id"].map(names),
+        reviewee_name=flags["reviewee_unit_id"].map(names),
+        summary=[
+            evidence_sentence(str(f), str(e), cat) for f, e in zip(flags["flag"], flags["evidence"], strict=True)
+        ],
     )
-    lines.append(("validation_status", state, "text"))
-    row = 3
-    for key, value, kind in lines:
-        ws.write_string(row, 0, text[key], fmt.label)
-        if kind == "cny":
-            ws.write_number(row, 1, int(value), fmt.strong_cny)
-        elif kind == "count":
-            ws.write_number(row, 1, int(value), fmt.integer)
-        elif kind == "int":
-            ws.write_number(row, 1, int(value))
-        else:
-            ws.write_string(row, 1, neutralise(str(value)))
-        row += 1
-    for label_key, source in (
-        ("score_config_hash", data.score_run.get("config_hash")),
-        ("score_input_hash", data.score_run.get("input_hash")),
-        ("alloc_config_hash", run.get("config_hash")),
-        ("alloc_input_hash", run.get("input_hash")),
-    ):
-        ws.write_string(row, 0, text[label_key], fmt.label)
-        ws.write_string(row, 1, neutralise(str(source or "")), fmt.mono)
-        row += 1
-    row += 1
-    allocations = data.allocations.assign(
-        level=data.allocations["unit_id"].map(data.scores.set_index("unit_id")["level"])
+
+
+def _quarantine_table(data: ReportData, cat: Catalogue) -> pd.DataFrame:
+    quarantine = data.quarantine.assign(name=data.quarantine["unit_id"].map(data.names))
+    if cat.lang == "en":
+        return quarantine
+    return quarantine.assign(
+        detail=quarantine["message"],
+        message=quarantine["rule"].map({r: cat.codes("rule_help", r) for r in pd.unique(quarantine["rule"])}),
     )
-    for by, order, table, title in (
-        ("grade", list(GRADE_ORDER), GRADES, "by_grade"),
-        ("level", ["city", "county"], LEVELS, "by_level"),
-    ):
-        ws.write_string(row, 0, text[title], fmt.section)
-        for col, key in enumerate(("units", "funded", "amount"), start=1):
-            ws.write_string(row, col, text[key], fmt.section)
-        row += 1
-        grouped = allocations.groupby(by).agg(
-            units=("unit_id", "size"),
-            funded=("reason", lambda s: int((s == "funded").sum())),
-            amount=("amount_cny", "sum"),
-        )
-        keys = [k for k in order if k in grouped.index] + sorted(k for k in grouped.index if k not in order)
-        for key in keys:
-            ws.write_string(row, 0, translate(table, lang, key))
-            ws.write_number(row, 1, int(grouped.loc[key, "units"]), fmt.integer)
-            ws.write_number(row, 2, int(grouped.loc[key, "funded"]), fmt.integer)
-            ws.write_number(row, 3, int(grouped.loc[key, "amount"]), fmt.cny)
-            row += 1
-        row += 1
-    if validation is not None and validation.lines:
-        ws.write_string(row, 0, text["validation"], fmt.section)
-        row += 1
-        for line in validation.lines:
-            ws.write_string(row, 0, neutralise(line))
-            row += 1
 
 
 def write_xlsx(
@@ -338,7 +291,7 @@ def write_xlsx(
     `cell_by_cell` writes the data rows through XlsxWriter's own cell calls instead of the fast XML
     path (`reports.sheet_xml`); the two give the same bytes, and tests check that they do.
     """
-    check_lang(lang)
+    cat = catalogue(lang)
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(
         str(path),
@@ -351,15 +304,15 @@ def write_xlsx(
     )
     book.set_properties(
         {
-            "title": labels(lang)["title"].format(year=data.year),
+            "title": cat.text("title", year=data.year),
             "author": "unionflow",
             "comments": f"allocation run {data.allocation_run_id}",
             "created": created,
         }
     )
     fmt = _Formats(book)
-    _summary(book, fmt, data, lang)
-    _write_table(book, fmt, "Scores", SCORES_COLUMNS, data.scores, lang, max_rows, cell_by_cell=cell_by_cell)
+    write_summary(book, fmt, data, cat)
+    _write_table(book, fmt, "Scores", SCORES_COLUMNS, data.scores, cat, max_rows, cell_by_cell=cell_by_cell)
     total = int(data.allocations["amount_cny"].sum())
     _write_table(
         book,
@@ -367,27 +320,23 @@ def write_xlsx(
         "Allocations",
         ALLOCATIONS_COLUMNS,
         data.allocations,
-        lang,
+        cat,
         max_rows,
         # The TOTAL line of allocations.csv: the word in the year column, the sum under amount_cny.
         last_row_kinds=("label", "text", "text", "text", "text", "cny", "text"),
-        last_row=("TOTAL", None, None, None, None, total, None),
+        last_row=("TOTAL" if lang == "en" else cat.text("notice_total_row"), None, None, None, None, total, None),
         cell_by_cell=cell_by_cell,
     )
-    flags = data.flags.assign(
-        summary=[
-            evidence_summary(str(f), str(e), lang)
-            for f, e in zip(data.flags["flag"], data.flags["evidence"], strict=True)
-        ]
+    _write_table(
+        book, fmt, "Flags", FLAGS_COLUMNS, _flags_table(data, cat), cat, max_rows, cell_by_cell=cell_by_cell
     )
-    _write_table(book, fmt, "Flags", FLAGS_COLUMNS, flags, lang, max_rows, cell_by_cell=cell_by_cell)
     _write_table(
         book,
         fmt,
         "Quarantine",
-        QUARANTINE_COLUMNS,
-        data.quarantine,
-        lang,
+        QUARANTINE_COLUMNS if lang == "en" else QUARANTINE_COLUMNS_ZH,
+        _quarantine_table(data, cat),
+        cat,
         max_rows,
         cell_by_cell=cell_by_cell,
     )
