@@ -13,10 +13,8 @@ site's index lists earlier runs too (records stage and scores stage of a year, r
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +22,12 @@ from typing import Any
 
 import pandas as pd
 
+from expectations.data_docs import RESULTS_FOLDER, asset_name, make_offline, readable_result
 from expectations.derived import KEYS
 from expectations.suites import Severity, batches_of, load_suite_spec, suite_severity
 
 #: Failing keys named per failure line (the steward's full row lists come from pandera/quarantine).
 EXAMPLES = 10
-RESULTS_FOLDER = ".results"
 
 _QUIET_ENV = {"GX_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
 
@@ -97,7 +95,8 @@ def _context(docs: Path | None) -> Any:
         sites["validation"] = {
             "class_name": "SiteBuilder",
             "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "show_cta_footer": False},
+            "show_how_to_buttons": False,
         }
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
@@ -154,7 +153,9 @@ def run_suites(
     raw: dict[tuple[str, str], list[Any]] = {}
     pages: list[Any] = []  # what the Data Docs site gets built for: each result and its suite
     for batch, entries in by_batch.items():
-        definition = datasource.add_dataframe_asset(batch).add_batch_definition_whole_dataframe("whole")
+        definition = datasource.add_dataframe_asset(asset_name(batch)).add_batch_definition_whole_dataframe(
+            "whole"
+        )
         validations = [
             context.validation_definitions.add(
                 gx.ValidationDefinition(name=f"{name}.{batch}", data=definition, suite=suite)
@@ -179,6 +180,10 @@ def run_suites(
         for identifier, validation in result.run_results.items():
             suite_name = validation.suite_name.rsplit(".", 1)[0]
             raw.setdefault((suite_name, batch), []).extend(validation.results)
+            if docs is not None:
+                # Stored again, readable: asset named, frame described, failing keys listed.
+                readable = readable_result(validation, batch, len(frames[batch]))
+                context.validation_results_store.set(identifier, readable)
             pages += [identifier, ExpectationSuiteIdentifier(name=validation.suite_name)]
 
     if docs is not None:
@@ -301,81 +306,3 @@ def _expectation_outcome(
         observed_value=observed_value,
         error=error,
     )
-
-
-# --- offline Data Docs ---------------------------------------------------------------------------
-
-_REMOTE_TAG = re.compile(
-    r"<(?:script|link|img)\b[^>]*\b(?:src|href)\s*=\s*[\"']https?://[^>]*>(?:\s*</script>)?", re.IGNORECASE
-)
-_REMOTE_URL = re.compile(r"url\(\s*['\"]?https?://[^)]*\)", re.IGNORECASE)
-_OFFLINE_STYLE = """<style id="unionflow-offline">
-body { font-family: system-ui, sans-serif; margin: 1.5rem; }
-table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; }
-.unionflow-failed { color: #b00020; font-weight: 600; } .unionflow-passed { color: #1b5e20; }
-</style>"""
-_INDEX_MARK = "<!-- unionflow-index -->"
-
-
-def make_offline(docs: Path) -> None:
-    """Make the Data Docs site readable without network (SPEC: self-contained static pages).
-
-    GX pages load Bootstrap, jQuery and Vega from CDNs, and the index draws its table with
-    JavaScript. Remote tags are removed from every page, a small inline style is added, and the
-    index gets a static table of every validation result page, newest first.
-    """
-    for page in docs.rglob("*.html"):
-        if RESULTS_FOLDER in page.relative_to(docs).parts:
-            continue
-        text = page.read_text(encoding="utf-8")
-        cleaned = _REMOTE_URL.sub("none", _REMOTE_TAG.sub("", text))
-        if 'id="unionflow-offline"' not in cleaned:
-            cleaned = cleaned.replace("</head>", _OFFLINE_STYLE + "\n</head>", 1)
-        if page == docs / "index.html":
-            cleaned = _with_static_index(docs, cleaned)
-        if cleaned != text:
-            page.write_text(cleaned, encoding="utf-8")
-
-
-def _with_static_index(docs: Path, text: str) -> str:
-    rows = []
-    for page in sorted((docs / "validations").rglob("*.html"), key=lambda p: p.parts[-3:], reverse=True):
-        parts = page.relative_to(docs / "validations").parts
-        if len(parts) < 4:
-            continue
-        # validations/<suite parts…>/<run name>/<run time>/<batch id>.html
-        suite = ".".join(parts[:-3])
-        run_name, run_time = parts[-3], parts[-2]
-        status = _page_status(page)
-        rows.append(
-            f"<tr><td>{html.escape(run_time)}</td><td>{html.escape(run_name)}</td>"
-            f'<td><a href="{html.escape(page.relative_to(docs).as_posix())}">{html.escape(suite)}</a></td>'
-            f'<td class="unionflow-{status.lower()}">{status}</td></tr>'
-        )
-    suites = sorted(
-        {p.stem for p in (docs / "expectations").rglob("*.html")}
-        if (docs / "expectations").exists()
-        else set()
-    )
-    section = (
-        f'{_INDEX_MARK}<section id="unionflow-static-index"><h1>unionflow validation results</h1>'
-        "<p>Every validation run built into this folder, newest first. Suites ending in "
-        "<code>.critical</code> block publication; <code>.warning</code> suites are reported.</p>"
-        "<table><thead><tr><th>run time</th><th>run</th><th>suite · batch</th><th>status</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-        f"<p>{len(suites)} expectation suite pages under <code>expectations/</code>.</p></section>"
-        f"{_INDEX_MARK}"
-    )
-    if _INDEX_MARK in text:
-        start = text.index(_INDEX_MARK)
-        end = text.index(_INDEX_MARK, start + len(_INDEX_MARK)) + len(_INDEX_MARK)
-        return text[:start] + section + text[end:]
-    match = re.search(r"<body[^>]*>", text)
-    position = match.end() if match else 0
-    return text[:position] + section + text[position:]
-
-
-def _page_status(page: Path) -> str:
-    text = page.read_text(encoding="utf-8")
-    match = re.search(r"Status:?\s*(?:<[^>]+>\s*)*(Succeeded|Failed)", text)
-    return match.group(1).replace("Succeeded", "Passed") if match else "Unknown"
