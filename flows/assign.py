@@ -29,12 +29,13 @@ def assign(
     parent_union_rule: bool = False,
     out: str | None = None,
     to: str | None = None,
+    force: bool = False,
 ) -> tuple[AssignOutcome, Path | None]:
     """Assign K reviewers to every active unit; store, export (assignments.csv) and post it."""
     rules = assignment_rules(per_unit, conflicts, parent_union_rule)
     used_seed = year if seed is None else seed
     with open_warehouse(db) as conn:
-        assignment = assign_task(conn, year, rules, used_seed)
+        assignment = assign_task(conn, year, rules, used_seed, force)
         units = len(inputs.active_units(conn, year))
         exported = export_assignment_task(conn, year, Path(out)) if out else None
     if to:

@@ -1,10 +1,17 @@
-"""Steward commands: reading the quarantine as Rich tables, and releasing or rejecting records.
+"""Steward commands: reading the quarantine, and the release / reject / reopen decisions.
 
-Release/reject semantics are documented in docs/validation.md ("Quarantine review").
+Decisions follow a small state machine (docs/validation.md, "Quarantine review"):
+
+    pending ──release──▶ released ──reject──▶ rejected ──reopen──▶ pending
+       └──────reject─────────────────────────────▲
+
+A rejection is final unless a steward reopens it (audited, with a reason); a release that cannot
+waive anything is refused, saying what to do instead. Every time is shown in Asia/Shanghai.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,91 +19,189 @@ import duckdb
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from expectations.fields import FIELDS, RECORD_KEY, json_path
 from expectations.rules import RULES
 from flows.reading import reading
+from unionflow.reports.catalogue import catalogue
 from warehouse.connection import WarehouseError, open_warehouse
-from warehouse.quarantine import count_quarantine, list_quarantine, quarantined_record
-from warehouse.stewardship import WAIVABLE_RULES, Decision, decision_statuses, latest_decision
+from warehouse.quarantine import RecordKeys, quarantine_records, quarantined_record
+from warehouse.stewardship import WAIVABLE_RULES, Decision, StewardRefused, check_transition, latest_decision
+
+CAT = catalogue("en")
+
+
+def record_keys() -> RecordKeys:
+    """Where each kind's own id sits in a payload: its English key and its Chinese header."""
+    keys = {}
+    for kind, key in RECORD_KEY.items():
+        field = next(f for f in FIELDS[kind] if f.name == key)
+        keys[kind] = (json_path(field.name), json_path(field.zh))
+    return keys
+
+
+def _text(value: object) -> str:
+    return "" if value is None or pd.isna(value) else str(value)  # type: ignore[arg-type]
+
+
+def _year(value: object) -> str:
+    return "" if value is None or pd.isna(value) else str(int(str(value)))  # type: ignore[arg-type]
+
+
+def list_status(decision: object) -> str:
+    """The status column of `quarantine list` for a record still in quarantine.
+
+    `released` there means the release waived what it could and a data error remains.
+    """
+    value = _text(decision) or "pending"
+    if value == "reopened":
+        return "pending (reopened)"
+    return "released, still failing" if value == "released" else value
 
 
 def show_quarantine_list(
-    console: Console, db: Path, *, year: int | None, rule: str | None, kind: str | None, limit: int
+    console: Console,
+    db: Path,
+    *,
+    year: int | None,
+    rule: str | None,
+    kind: str | None,
+    limit: int,
+    record_id: str | None = None,
 ) -> None:
-    """Print quarantined records as a table, with how many matched in all."""
+    """Print quarantined records as a table (own record id, status), with how many matched."""
     if rule is not None and rule not in RULES:
         raise WarehouseError(f"unknown rule {rule!r}; rule codes are: {', '.join(RULES)}")
     with reading(db) as conn:
-        rows = list_quarantine(conn, year=year, rule=rule, kind=kind, limit=limit)
-        total = count_quarantine(conn, year=year, rule=rule, kind=kind)
-        statuses = decision_statuses(conn).set_index("quarantine_id")["status"]
-    table = Table(
-        title=f"Quarantine: {total} records" + (f" (first {len(rows)})" if total > len(rows) else "")
-    )
-    for column in ("id", "kind", "source", "unit", "year", "rule", "status", "message"):
+        rows = quarantine_records(
+            conn, record_keys(), year=year, rule=rule, kind=kind, record_id=record_id, limit=limit
+        )
+    total = int(rows["total"].iloc[0]) if len(rows) else 0
+    title = f"Quarantine: {total} records" + (f" (first {len(rows)})" if total > len(rows) else "")
+    table = Table(title=title)
+    for column in ("id", "record", "kind", "source", "unit", "year", "rule", "status", "message"):
         table.add_column(column, overflow="fold")
     for row in rows.itertuples(index=False):
-        table.add_row(
+        cells = (
             str(row.quarantine_id),
-            row.record_kind,
-            row.source_ref,
-            "" if row.unit_id is None or row.unit_id != row.unit_id else str(row.unit_id),
-            "" if row.year is None or row.year != row.year else str(int(row.year)),
-            row.rule,
-            review_status(statuses.get(row.quarantine_id)),
-            row.message,
+            _text(row.record_id),
+            str(row.record_kind),
+            str(row.source_ref),
+            _text(row.unit_id),
+            _year(row.year),
+            str(row.rule),
+            list_status(row.decision),
+            str(row.message),
         )
+        table.add_row(*(Text(cell) for cell in cells))  # Text: a payload's text is never markup
     console.print(table)
+    if not total:
+        console.print("no quarantined record matches", highlight=False)
 
 
-def review_status(decision: str | None) -> str:
-    """The status column of `quarantine list` for a record still in quarantine.
+def resolve_id(conn: duckdb.DuckDBPyConnection, reference: str) -> int:
+    """A quarantine id from what a steward typed: the id itself, or the record's own id
+    (`S-90001`); one line naming the candidates when a record id is ambiguous."""
+    if reference.isdigit():
+        return int(reference)
+    found = quarantine_records(conn, record_keys(), record_id=reference)
+    if found.empty:
+        raise WarehouseError(f"no quarantined record with id {reference}")
+    if len(found) > 1:
+        ids = ", ".join(str(i) for i in found["quarantine_id"])
+        raise WarehouseError(
+            f"record {reference} is quarantined {len(found)} times (ids {ids}); name one of them"
+        )
+    return int(found["quarantine_id"].iloc[0])
 
-    No decision: `pending`. Rejected: `rejected`. Released but listed: the release did not clear
-    every rule (a data error, not waivable), so it is `released, still failing`.
-    """
-    if decision is None or decision != decision:  # None or NaN
-        return "pending"
-    return "released, still failing" if decision == "released" else str(decision)
+
+def _pretty(payload: str) -> str:
+    try:
+        return json.dumps(json.loads(payload), ensure_ascii=False, indent=2)
+    except ValueError:
+        return payload
 
 
-def show_quarantined_record(console: Console, db: Path, quarantine_id: int) -> None:
-    """Print one quarantined record: rules, message, provenance and verbatim payload."""
+def show_quarantined_record(console: Console, db: Path, reference: str) -> None:
+    """Print one quarantined record: id, status, rules in words, provenance, decision history and
+    the verbatim payload, pretty-printed."""
+    from warehouse.stewardship import decision_history
+
     with reading(db) as conn:
+        quarantine_id = resolve_id(conn, reference)
         record = quarantined_record(conn, quarantine_id)
-    if record is None:
-        raise WarehouseError(f"no quarantined record with id {quarantine_id}")
-    for key in ("quarantine_id", "record_kind", "source", "source_ref", "unit_id", "year", "rule", "message"):
-        console.print(f"[bold]{key}[/bold]: {record[key]}", highlight=False, soft_wrap=True)
-    console.print(
-        f"[bold]received[/bold]: {record['received_at']}  sha256 {record['sha256']}", highlight=False
-    )
-    console.print("[bold]payload[/bold]:")
-    console.print(str(record["payload"]), markup=False, highlight=False, soft_wrap=True)
+        listed = quarantine_records(conn, record_keys(), quarantine_id=quarantine_id)
+        history = decision_history(conn, quarantine_id)
+    if record is None or listed.empty:
+        raise WarehouseError(f"no quarantined record with id {reference}")
+    row = listed.iloc[0]
+    lines = [
+        ("id", str(quarantine_id)),
+        ("record", _text(row["record_id"])),
+        ("kind", str(record["record_kind"])),
+        ("status", list_status(row["decision"])),
+        ("unit", _text(record["unit_id"])),
+        ("year", _year(record["year"])),
+        ("source", f"{record['source']} · {record['source_ref']}"),
+        ("received", f"{CAT.time(record['received_at'])} · sha256 {record['sha256']}"),
+        ("rules", "; ".join(f"{r} ({CAT.code('rule_help', r)})" for r in str(record["rule"]).split(";"))),
+        ("message", str(record["message"])),
+    ]
+    width = max(len(k) for k, _ in lines)
+    for key, value in lines:
+        console.print(Text.assemble((f"{key:<{width}}  ", "bold"), value), soft_wrap=True)
+    console.print(Text("decisions", style="bold"))
+    if history.empty:
+        console.print("  none yet (pending)", highlight=False)
+    for d in history.itertuples(index=False):
+        outcome = f" → {d.outcome}" + (f" ({d.remaining})" if isinstance(d.remaining, str) else "")
+        console.print(
+            Text(
+                f"  {d.decision_id}. {CAT.time(d.decided_at)} {d.decided_by}: {d.decision} — {d.reason}{outcome}"
+            ),
+            soft_wrap=True,
+        )
+    console.print(Text("payload", style="bold"))
+    console.print(Text(_pretty(str(record["payload"]))), soft_wrap=True)
 
 
 @dataclass(frozen=True)
 class ReviewResult:
-    """What a release or reject did: the decision in force and whether this call recorded it."""
+    """What a decision did: the decision in force and whether this call recorded it."""
 
     decision: Decision
     recorded: bool  # False: the same decision was already in force (idempotent no-op)
 
     def message(self) -> str:
-        """One line for the steward."""
+        """One line for the steward, with the next step when there is one."""
         d = self.decision
-        verb = "released" if d.decision == "released" else "rejected"
         if not self.recorded:
             return (
-                f"already {verb} {d.quarantine_id} (by {d.decided_by} at "
-                f"{d.decided_at:%Y-%m-%d %H:%M} UTC: {d.reason}); nothing recorded"
+                f"already {d.decision} {d.quarantine_id} (by {d.decided_by} at {CAT.time(d.decided_at)}: "
+                f"{d.reason}); nothing recorded"
             )
         if d.decision == "rejected":
             return f"rejected {d.quarantine_id}; it stays out of the accepted data (decision {d.decision_id})"
-        if d.outcome == "quarantined":
-            return f"released {d.quarantine_id}, but it still breaks {d.remaining}; it stays in quarantine"
+        if d.decision == "reopened":
+            return (
+                f"reopened {d.quarantine_id}: pending again (decision {d.decision_id}); release or reject it "
+                f"with `unionflow quarantine release|reject {d.quarantine_id} --reason …`"
+            )
         waived = f" (waived {d.waived_rules.replace(';', ', ')})" if d.waived_rules else ""
-        return f"released {d.quarantine_id}{waived}: re-validated, now {d.outcome} (decision {d.decision_id})"
+        if d.outcome == "quarantined":
+            scope = f" --year {d.year}" if d.year is not None else ""
+            return (
+                f"released {d.quarantine_id}{waived}, but it still breaks {d.remaining}; it stays in "
+                f"quarantine. Next: correct the record at the source and collect again "
+                f"(`unionflow collect{scope} --source …`), or reject it "
+                f"(`unionflow quarantine reject {d.quarantine_id} --reason …`)"
+            )
+        rescore = f"; re-score with `unionflow score --year {d.year}`" if d.year is not None else ""
+        return (
+            f"released {d.quarantine_id}{waived}: re-validated, now {d.outcome} "
+            f"(decision {d.decision_id}){rescore}"
+        )
 
 
 def _subject(conn: duckdb.DuckDBPyConnection, quarantine_id: int) -> dict[str, object]:
@@ -123,12 +228,25 @@ def _subject(conn: duckdb.DuckDBPyConnection, quarantine_id: int) -> dict[str, o
     }
 
 
-def review_record(db: Path, quarantine_id: int, decision: str, reason: str, by: str) -> ReviewResult:
-    """Release or reject a quarantined record (audited), then re-validate its kind and year.
+def _refuse_pointless_release(quarantine_id: int, rules: list[str]) -> None:
+    """A release waives procedural rules only; with none to waive it would change nothing."""
+    if any(r in WAIVABLE_RULES for r in rules):
+        return
+    broken = ", ".join(f"{r} ({CAT.code('rule_help', r)})" for r in rules)
+    raise StewardRefused(
+        f"cannot release {quarantine_id}: it breaks {broken}, which a release cannot waive (only "
+        f"{', '.join(WAIVABLE_RULES)} can be); correct the record at the source and collect again, "
+        f"or reject it with `unionflow quarantine reject {quarantine_id} --reason …`"
+    )
 
-    Idempotent: when the latest decision on the id is already `decision`, nothing is recorded or
-    re-validated. Re-validation starts from the raw payloads (`tasks.collect.validate_kind`) with
-    the waivers of every release in force, so the warehouse is exactly what collection would give.
+
+def review_record(db: Path, reference: str | int, decision: str, reason: str, by: str) -> ReviewResult:
+    """Release, reject or reopen a quarantined record (audited), then re-validate its kind and year
+    when the accepted data can change.
+
+    Idempotent: when the latest decision on the id is already `decision`, nothing is recorded.
+    Re-validation starts from the raw payloads (`tasks.collect.validate_kind`) with the waivers of
+    every release in force, so the warehouse is exactly what collection would give.
     """
     from tasks.collect import default_deadline, validate_kind
     from warehouse.collections import deadline_of
@@ -138,11 +256,15 @@ def review_record(db: Path, quarantine_id: int, decision: str, reason: str, by: 
     if not reason.strip():
         raise WarehouseError("a decision needs a reason (--reason)")
     with open_warehouse(db) as conn:
+        quarantine_id = resolve_id(conn, str(reference))
         subject = _subject(conn, quarantine_id)
         current = latest_decision(conn, quarantine_id)
         if current is not None and current.decision == decision:
             return ReviewResult(current, recorded=False)
+        check_transition(quarantine_id, current, decision)
         rules = [r for r in str(subject["rules"]).split(";") if r]
+        if decision == "released":
+            _refuse_pointless_release(quarantine_id, rules)
         waived = ";".join(r for r in rules if r in WAIVABLE_RULES) if decision == "released" else ""
         kind = str(subject["record_kind"])
         year = subject["year"] if isinstance(subject["year"], int) else None
@@ -161,9 +283,8 @@ def review_record(db: Path, quarantine_id: int, decision: str, reason: str, by: 
                 outcome="pending",
                 remaining=None,
             )
-        # A reject of a record still in quarantine changes nothing in the data; anything else
-        # (a release, or a reject withdrawing an earlier release) re-derives the kind and year.
-        if decision == "released" or not subject["in_quarantine"]:
+        # Only a release, or a reject withdrawing an earlier release, changes the accepted data.
+        if decision == "released" or (decision == "rejected" and not subject["in_quarantine"]):
             # The deadline the year was collected with (a --deadline extension included).
             deadline = (deadline_of(conn, year) or default_deadline(year)) if year is not None else None
             verdict = validate_kind(conn, kind, year, deadline)  # type: ignore[arg-type]
@@ -185,32 +306,49 @@ def review_record(db: Path, quarantine_id: int, decision: str, reason: str, by: 
     return ReviewResult(final, recorded=True)
 
 
-def show_decision_history(console: Console, db: Path, quarantine_id: int | None) -> None:
-    """Print every steward decision (or those on one id), oldest first."""
+def show_decision_history(console: Console, db: Path, reference: str | None) -> None:
+    """Print every steward decision (or those on one record), oldest first."""
     from warehouse.stewardship import decision_history
 
     with reading(db) as conn:
-        if quarantine_id is not None and (
-            quarantined_record(conn, quarantine_id) is None and latest_decision(conn, quarantine_id) is None
-        ):
-            raise WarehouseError(f"no quarantined record with id {quarantine_id}")
+        quarantine_id = None
+        if reference is not None:
+            quarantine_id = resolve_id(conn, reference)
+            if (
+                quarantined_record(conn, quarantine_id) is None
+                and latest_decision(conn, quarantine_id) is None
+            ):
+                raise WarehouseError(f"no quarantined record with id {reference}")
         rows = decision_history(conn, quarantine_id)
     title = "Decisions" + (f" on {quarantine_id}" if quarantine_id is not None else "") + f": {len(rows)}"
     table = Table(title=title)
-    for column in ("#", "id", "kind", "year", "decision", "by", "at (UTC)", "reason", "waived", "outcome"):
+    zone = CAT.text("time_zone")
+    for column in (
+        "#",
+        "id",
+        "kind",
+        "year",
+        "decision",
+        "by",
+        f"at ({zone})",
+        "reason",
+        "waived",
+        "outcome",
+    ):
         table.add_column(column, overflow="fold")
     for row in rows.itertuples(index=False):
         outcome = str(row.outcome) + (f" ({row.remaining})" if isinstance(row.remaining, str) else "")
-        table.add_row(
+        cells = (
             str(row.decision_id),
             str(row.quarantine_id),
             str(row.record_kind),
-            "" if pd.isna(row.year) else str(int(row.year)),
+            _year(row.year),
             str(row.decision),
             str(row.decided_by),
-            f"{pd.Timestamp(row.decided_at).tz_convert('UTC'):%Y-%m-%d %H:%M:%S}",
+            CAT.time(row.decided_at).removesuffix(f" {zone}"),
             str(row.reason),
             str(row.waived_rules).replace(";", ", "),
             outcome,
         )
+        table.add_row(*(Text(cell) for cell in cells))
     console.print(table)

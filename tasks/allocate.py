@@ -36,6 +36,11 @@ def allocate_year_task(
         raise MissingData(f"{year} has not been scored; run `unionflow score --year {year}` first")
     score_run_id = int(str(latest["score_run_id"]))
     scores = score_runs.scores_of(conn, score_run_id)
+    if not scores["total"].notna().any():
+        raise MissingData(
+            f"{year} has no scored unit to allocate to (score run {score_run_id}: no accepted submission "
+            f"with enough reviews); collect the year and run `unionflow score --year {year}` first"
+        )
     input_hash = frames_hash({"scores": scores[["unit_id", "total", "grade"]]})
     config = config_hash(cfg)
     existing = allocation_runs.find_allocation_run(conn, year, score_run_id, config, input_hash)

@@ -16,7 +16,12 @@ from unionflow.sources.payloads import SourceError
 from unionflow.sources.tabular import iter_csv_rows
 from warehouse import inputs
 from warehouse.assignments import assignment_of, replace_assignments, reviewed_pairs
-from warehouse.connection import MissingData
+from warehouse.connection import MissingData, WarehouseError
+from warehouse.payloads import count_payloads
+
+
+class AssignmentRefused(WarehouseError):
+    """The year's reviews are already collected: a new assignment would invalidate them."""
 
 
 @dataclass(frozen=True)
@@ -48,13 +53,37 @@ def read_conflicts(path: Path) -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
+def orphaned_reviews(reviews: pd.DataFrame, pairs: pd.DataFrame) -> int:
+    """How many of `reviews` (reviewer → reviewee) an assignment of `pairs` would not cover."""
+    assigned = set(zip(pairs["reviewer_unit_id"], pairs["reviewee_unit_id"], strict=True))
+    reviewed = zip(reviews["reviewer_unit_id"], reviews["reviewee_unit_id"], strict=True)
+    return sum(pair not in assigned for pair in reviewed)
+
+
 @task(cache_policy=NO_CACHE)
-def assign_task(conn: duckdb.DuckDBPyConnection, year: int, rules: AssignmentRules, seed: int) -> Assignment:
-    """Assign reviewers among the year's active units and store the assignment."""
+def assign_task(
+    conn: duckdb.DuckDBPyConnection, year: int, rules: AssignmentRules, seed: int, force: bool = False
+) -> Assignment:
+    """Assign reviewers among the year's active units and store the assignment.
+
+    Once reviews of the year have been collected, a new assignment would turn every review outside
+    it into `unassigned` at the next validation: refused (`AssignmentRefused`, exit 2) unless
+    `force`, saying how many valid reviews that would be.
+    """
     units = inputs.active_units(conn, year)
     if units.empty:
         raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
     assignment = assign_reviewers(units, rules, seed)
+    received = count_payloads(conn, "review", year)
+    if received and not force:
+        reviews = reviewed_pairs(conn, year)
+        orphaned = orphaned_reviews(reviews, assignment.pairs)
+        raise AssignmentRefused(
+            f"{year} already has {received:,} reviews collected ({len(reviews):,} valid); a new assignment "
+            f"would make {orphaned:,} of the valid reviews `unassigned` at the next validation. "
+            "Nothing was changed; pass --force to replace the assignment anyway "
+            f"(then collect {year} again to re-validate the reviews)"
+        )
     replace_assignments(conn, year, assignment.pairs, seed)
     return assignment
 

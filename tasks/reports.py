@@ -17,6 +17,7 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks.publish import write_csv_outputs
 from unionflow.reports.data import ReportData, load_report_data
+from unionflow.reports.feedback import FeedbackInputs
 from unionflow.reports.findings import Finding, ValidationSummary
 from unionflow.reports.html import DEFAULT_TOP_N, write_html
 from unionflow.reports.notice import NoticeSettings, write_notice
@@ -24,6 +25,7 @@ from unionflow.reports.xlsx import MAX_ROWS, write_xlsx
 
 __all__ = [
     "ValidationSummary",
+    "feedback_inputs",
     "validation_summary",
     "write_notice_task",
     "write_outputs_task",
@@ -149,3 +151,32 @@ def write_notice_task(
     return write_notice(
         conn, year, allocation_run_id, Path(out), lang, now or dt.datetime.now(dt.UTC), settings
     )
+
+
+def feedback_inputs(conn: duckdb.DuckDBPyConnection, year: int) -> FeedbackInputs:
+    """What the per-unit feedback sheets show, from the year's latest score run and allocation.
+
+    Percentiles are recomputed from the accepted submissions (`indicator_scores`, the same pure
+    code scoring used; they do not depend on the weights); reviews a steward excluded are left out,
+    as in scoring.
+    """
+    from unionflow.assessment import indicator_scores, load_config
+    from warehouse import allocation_runs, inputs, score_runs
+    from warehouse.connection import MissingData
+    from warehouse.review_exclusions import excluded_reviews
+
+    latest = score_runs.latest_score_run(conn, year)
+    if latest is None:
+        raise MissingData(f"{year} has not been scored; run `unionflow score --year {year}` first")
+    scores = score_runs.scores_of(conn, int(str(latest["score_run_id"])))
+    units = inputs.active_units(conn, year)
+    submissions = inputs.accepted_submissions(conn, year)
+    percentiles = indicator_scores(units[units["unit_id"].isin(scores["unit_id"])], submissions, load_config())
+    reviews = inputs.accepted_reviews(conn, year)
+    reviews = reviews[~reviews["review_id"].isin(excluded_reviews(conn, year))]
+    allocation = allocation_runs.latest_allocation_run(conn, year)
+    amounts: dict[str, int] = {}
+    if allocation is not None and int(str(allocation["score_run_id"])) == int(str(latest["score_run_id"])):
+        rows = allocation_runs.allocations_of(conn, int(str(allocation["allocation_run_id"])))
+        amounts = {str(u): int(a) for u, a in zip(rows["unit_id"], rows["amount_cny"], strict=True)}
+    return FeedbackInputs(year=year, scores=scores, percentiles=percentiles, reviews=reviews, amounts=amounts)

@@ -65,6 +65,12 @@ def score_year_task(conn: duckdb.DuckDBPyConnection, year: int, cfg: AssessmentC
     if units.empty:
         raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
     submissions = inputs.accepted_submissions(conn, year)
+    if submissions.empty:
+        # Every unit would be `missing`: a run of nothing would look like a result.
+        raise MissingData(
+            f"{year} has no accepted submission to score; collect the year first "
+            f"(`unionflow collect --year {year} --source …`) or see `unionflow quarantine list --year {year}`"
+        )
     reviews = inputs.accepted_review_scores(conn, year)
     excluded = excluded_reviews(conn, year)
     # Reviews a steward excluded are left out of the flags as well as of the peer score.

@@ -2,54 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import duckdb
 import pandas as pd
 
-from warehouse.sql import first_row
+from warehouse.sql import statement
 
 
-def list_quarantine(
+#: Where a record's own id sits in its payload, per kind: (JSON path of the field, of its alias).
+RecordKeys = Mapping[str, tuple[str, str]]
+
+
+def quarantine_records(
     conn: duckdb.DuckDBPyConnection,
+    keys: RecordKeys,
     *,
     year: int | None = None,
     rule: str | None = None,
     kind: str | None = None,
+    record_id: str | None = None,
+    quarantine_id: int | None = None,
     limit: int | None = None,
 ) -> pd.DataFrame:
-    """Quarantined records, optionally filtered by year, rule code and record kind."""
-    return conn.sql(
-        """
-        select quarantine_id, record_kind, source_ref, unit_id, year, rule, message
-        from quarantine
-        where ($year is null or year = $year)
-          and ($rule is null or list_contains(string_split(rule, ';'), $rule))
-          and ($kind is null or record_kind = $kind)
-        order by quarantine_id
-        limit coalesce($limit, 9223372036854775807)
-        """,
-        params={"year": year, "rule": rule, "kind": kind, "limit": limit},
-    ).df()
+    """Quarantined records with their own id and latest decision (`quarantine_records.sql`).
 
-
-def count_quarantine(
-    conn: duckdb.DuckDBPyConnection,
-    *,
-    year: int | None = None,
-    rule: str | None = None,
-    kind: str | None = None,
-) -> int:
-    """How many records `list_quarantine` would return without a limit."""
-    row = first_row(
-        conn,
-        """
-        select count(*) from quarantine
-        where ($year is null or year = $year)
-          and ($rule is null or list_contains(string_split(rule, ';'), $rule))
-          and ($kind is null or record_kind = $kind)
-        """,
-        {"year": year, "rule": rule, "kind": kind},
-    )
-    return int(row[0]) if row else 0
+    A year filter keeps the registry's rows (units have no year). The `total` column counts the
+    matching rows before `limit`.
+    """
+    params: dict[str, object] = {
+        "year": year,
+        "rule": rule,
+        "kind": kind,
+        "record_id": record_id,
+        "quarantine_id": quarantine_id,
+        "limit": limit,
+    }
+    for name in ("unit", "submission", "review"):
+        params[f"{name}_key"], params[f"{name}_alias"] = keys[name]
+    return conn.sql(statement("quarantine_records"), params=params).df()
 
 
 def quarantined_record(conn: duckdb.DuckDBPyConnection, quarantine_id: int) -> dict[str, object] | None:

@@ -1,4 +1,9 @@
-"""Steward decisions to exclude reviews from scoring (audited, append-only)."""
+"""Steward decisions to exclude reviews from scoring (audited, append-only).
+
+A decision concerns one review (`review exclude ID`) or every valid review of one reviewer at once
+(`review exclude --reviewer UNIT`, the usual answer to a flagged reviewer): one row per review
+either way, written in one transaction, the latter marked with `scope = 'reviewer:UNIT'`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.connection import WarehouseError
-from warehouse.sql import first_row, run
+from warehouse.sql import first_row, run, statement, transaction
 
 
 def decide(
@@ -22,13 +27,68 @@ def decide(
         raise WarehouseError(f"no valid review {review_id!r} in {year}")
     if (review_id in set(excluded_reviews(conn, year))) == (action == "exclude"):
         return False
+    _record(conn, year, review_id, action, reason, decided_by, dt.datetime.now(dt.UTC), None)
+    return True
+
+
+def _record(
+    conn: duckdb.DuckDBPyConnection,
+    year: int,
+    review_id: str,
+    action: str,
+    reason: str,
+    decided_by: str,
+    at: dt.datetime,
+    scope: str | None,
+) -> None:
     row = first_row(conn, "select coalesce(max(decision_id), 0) + 1 from review_exclusions")
     run(
         conn,
-        "insert into review_exclusions values (?, ?, ?, ?, ?, ?, ?)",
-        [row[0] if row else 1, year, review_id, action, reason, decided_by, dt.datetime.now(dt.UTC)],
+        statement("record_review_exclusion"),
+        {
+            "decision_id": row[0] if row else 1,
+            "year": year,
+            "review_id": review_id,
+            "action": action,
+            "reason": reason,
+            "decided_by": decided_by,
+            "decided_at": at,
+            "scope": scope,
+        },
     )
-    return True
+
+
+def decide_reviewer(
+    conn: duckdb.DuckDBPyConnection, year: int, reviewer: str, action: str, reason: str, decided_by: str
+) -> tuple[list[str], int]:
+    """Exclude (or include) every valid review of `reviewer` in `year` in one audited step.
+
+    Returns (the reviews whose state changed, how many valid reviews the reviewer has); reviews
+    already in the wanted state are left alone. Raises when the reviewer has no valid review.
+    """
+    reviews = review_list(conn, year, reviewer=reviewer)
+    if reviews.empty:
+        raise WarehouseError(f"{reviewer} has no valid review in {year}")
+    wanted = action == "exclude"
+    changing = [
+        str(r)
+        for r, excluded in zip(reviews["review_id"], reviews["excluded"], strict=True)
+        if bool(excluded) != wanted
+    ]
+    at = dt.datetime.now(dt.UTC)
+    with transaction(conn):
+        for review_id in changing:
+            _record(conn, year, review_id, action, reason, decided_by, at, f"reviewer:{reviewer}")
+    return changing, len(reviews)
+
+
+def review_list(
+    conn: duckdb.DuckDBPyConnection, year: int, *, reviewer: str | None = None, reviewee: str | None = None
+) -> pd.DataFrame:
+    """The year's valid reviews (optionally of one reviewer or reviewee) with their exclusion state."""
+    return conn.sql(
+        statement("review_list"), params={"year": year, "reviewer": reviewer, "reviewee": reviewee}
+    ).df()
 
 
 def excluded_reviews(conn: duckdb.DuckDBPyConnection, year: int) -> list[str]:

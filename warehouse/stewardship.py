@@ -13,13 +13,38 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from warehouse.connection import WarehouseError
 from warehouse.sql import first_row, run
 
 #: Rules a steward may waive by releasing a record: procedural, not data errors. Anything else
 #: (e.g. `not_a_number`) must be corrected at the source and collected again.
 WAIVABLE_RULES = ("conflicting_duplicate", "late", "unassigned")
 
-DECISIONS = ("released", "rejected")
+DECISIONS = ("released", "rejected", "reopened")
+
+
+class StewardRefused(WarehouseError):
+    """A decision the state machine does not allow (exit 2 on the CLI, nothing recorded)."""
+
+
+def check_transition(quarantine_id: int, current: Decision | None, decision: str) -> None:
+    """Refuse a decision the state machine does not allow from the record's current status.
+
+    pending (no decision, or reopened) → released | rejected; released → rejected (withdraws the
+    waiver); rejected is final, except for `reopen`, which makes it pending again. Repeating the
+    decision in force is handled by the caller (an idempotent no-op).
+    """
+    state = "pending" if current is None or current.decision == "reopened" else current.decision
+    if decision == "reopened":
+        if state != "rejected":
+            raise StewardRefused(f"only a rejected record can be reopened; {quarantine_id} is {state}")
+        return
+    if state == "rejected":
+        assert current is not None
+        raise StewardRefused(
+            f"{quarantine_id} was rejected by {current.decided_by} ({current.reason}); a rejection is final. "
+            f"To reconsider it, reopen it first: `unionflow quarantine reopen {quarantine_id} --reason …`"
+        )
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,10 @@ def assign(
     check: Annotated[
         bool, typer.Option("--check", help="Only check the year's assignment and reviews; change nothing.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace the assignment although the year's reviews are already collected."),
+    ] = False,
 ) -> None:
     """Assign K reviewers to every active unit (no self-review, no same-district pair, balanced)."""
     from flows.assign import assign as assign_flow
@@ -55,6 +59,7 @@ def assign(
             parent_union_rule=parent_union_rule,
             out=str(out) if out else None,
             to=to,
+            force=force,
         )
     console.print(
         f"assigned {outcome.pairs:,} reviews among {outcome.units:,} units (K = {outcome.per_unit}, seed "

@@ -164,9 +164,9 @@ def publish(
     if publication.blocked:
         report_blocked(publication)
     if publication.stage == "notice":
-        console.print(
-            f"public notice posted for allocation run {publication.allocation_run_id}", highlight=False
-        )
+        from flows.cli.publication import echo_notice
+
+        echo_notice(db, year, defaults=notice_config is None)
     else:
         replaced = (
             f", superseding run {publication.superseded_run_id}" if publication.superseded_run_id else ""
@@ -226,7 +226,7 @@ def run_year(
         console.print(reconciliation.line(), highlight=False, soft_wrap=True)
     if outcome.publication.blocked:
         report_blocked(outcome.publication)
-    print_outcome(console, db_path(db), year, outcome.publication.allocation_run_id)
+    print_outcome(console, db_path(db), year, outcome.publication.allocation_run_id, lang=lang)
     for path in outcome.publication.files:
         console.print(f"wrote {path}", highlight=False)
 
@@ -278,7 +278,7 @@ def demo(
         console.print(reconciliation.line(), highlight=False, soft_wrap=True)
     if outcome.publication.blocked:
         report_blocked(outcome.publication)
-    print_outcome(console, warehouse, year, outcome.publication.allocation_run_id)
+    print_outcome(console, warehouse, year, outcome.publication.allocation_run_id, lang=lang)
     console.print(f"warehouse: {warehouse}", highlight=False)
     for path in outcome.publication.files:
         console.print(f"wrote {path}", highlight=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,6 +26,9 @@ from flows.cli.options import (
 )
 from flows.reading import reading
 
+if TYPE_CHECKING:
+    from warehouse.publication import Notice
+
 app = typer.Typer()
 objection_app = typer.Typer(
     help="Objections to a unit's result during the public notice (公示), with an audited outcome.",
@@ -38,14 +41,10 @@ def _now() -> dt.datetime:
 
 
 def _local(value: object) -> str:
-    import pandas as pd
+    """A moment in Asia/Shanghai with the zone named (the catalogue's one format)."""
+    from unionflow.reports.catalogue import catalogue
 
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
-        return ""
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return stamp.tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+    return catalogue("en").time(value)
 
 
 def _text(value: object) -> str:
@@ -165,7 +164,7 @@ def notice_command(
     timezone); without it the defaults apply (14 days). Posting the same run again rewrites the
     files and keeps the original period. Returns the files written.
     """
-    from unionflow.reports.labels import LANGS
+    from unionflow.reports.catalogue import LANGS
     from unionflow.reports.notice import load_notice_settings, write_notice
     from warehouse import allocation_runs
     from warehouse.connection import MissingData, open_warehouse
@@ -183,19 +182,42 @@ def notice_command(
         files = write_notice(conn, year, run_id, Path(out), lang, now or _now(), settings)
         notice = latest_notice(conn, year)
     assert notice is not None
-    console.print(
-        f"public notice of {year} posted for allocation run {run_id}: objections from "
-        f"{notice.period_start.isoformat()} to {notice.period_end.isoformat()} (inclusive), "
-        f"contact: {notice.contact}"
-    )
+    for line in notice_lines(notice, notice_config is None):
+        console.print(line)
     for path in files:
         console.print(f"  wrote {path}")
-    if notice_config is None:
-        console.print(
+    return files
+
+
+def notice_lines(notice: Notice, defaults: bool) -> list[str]:
+    """What posting a notice prints: the run, the objection period (Asia/Shanghai calendar days)
+    and the contact, so whoever posts it sees what the public will read; a note on defaults."""
+    start, end = notice.period_start, notice.period_end
+    lines = [
+        f"public notice of {notice.year} posted for allocation run {notice.allocation_run_id}",
+        f"  objection period: {start.isoformat()} to {end.isoformat()} inclusive ({(end - start).days + 1} "
+        f"days; closes {_local(notice.closes_at)})",
+        f"  contact: {notice.contact}",
+    ]
+    if defaults:
+        lines.append(
             "note: no --notice-config given; the notice names the default contact and a 14-day period "
             "(set [notice] contact and objection_days in a TOML file)"
         )
-    return files
+    return lines
+
+
+def echo_notice(db: Path | None, year: int, defaults: bool) -> None:
+    """After `publish --stage notice`: print the period and contact of the notice just posted."""
+    from warehouse.publication import latest_notice
+
+    with reading(db_path(db)) as conn:
+        notice = latest_notice(conn, year)
+    if notice is None:
+        return
+    console = plain_console()
+    for line in notice_lines(notice, defaults):
+        console.print(line)
 
 
 @app.command()
@@ -205,13 +227,13 @@ def feedback(
     db: DbOption = None,
     lang: LangOption = "en",
 ) -> None:
-    """Write one feedback sheet per unit (criterion means, comments; reviewers as R01, R02, …)."""
+    """Write one feedback sheet per unit: its result (total, rank, grade, amount), indicator
+    percentiles in its level, peer scores against its level's, and comments (reviewers as R01, …)."""
+    from tasks.reports import feedback_inputs
     from unionflow.reports.feedback import write_feedback
-    from warehouse import inputs
 
     checked_lang(lang)
     with reading(db_path(db)) as conn:
-        units = inputs.active_units(conn, year)
-        reviews = inputs.accepted_reviews(conn, year)
-    written = write_feedback(out, year, units, reviews, lang=lang)
+        inputs = feedback_inputs(conn, year)
+    written = write_feedback(out, inputs, lang=lang)
     console.print(f"wrote {len(written)} feedback sheets to {out}", highlight=False)
