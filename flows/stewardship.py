@@ -34,7 +34,7 @@ CAT = catalogue("en")
 
 def record_keys() -> RecordKeys:
     """Where each kind's own id sits in a payload: its English key and its Chinese header."""
-    keys = {}
+    keys: dict[str, tuple[str, str]] = {}
     for kind, key in RECORD_KEY.items():
         field = next(f for f in FIELDS[kind] if f.name == key)
         keys[kind] = (json_path(field.name), json_path(field.zh))
@@ -42,11 +42,11 @@ def record_keys() -> RecordKeys:
 
 
 def _text(value: object) -> str:
-    return "" if value is None or pd.isna(value) else str(value)  # type: ignore[arg-type]
+    return "" if value is None or pd.isna(value) else str(value)
 
 
 def _year(value: object) -> str:
-    return "" if value is None or pd.isna(value) else str(int(str(value)))  # type: ignore[arg-type]
+    return "" if value is None or pd.isna(value) else str(int(str(value)))
 
 
 def list_status(decision: object) -> str:
@@ -158,7 +158,8 @@ def show_quarantined_record(console: Console, db: Path, reference: str) -> None:
         outcome = f" → {d.outcome}" + (f" ({d.remaining})" if isinstance(d.remaining, str) else "")
         console.print(
             Text(
-                f"  {d.decision_id}. {CAT.time(d.decided_at)} {d.decided_by}: {d.decision} — {d.reason}{outcome}"
+                f"  {d.decision_id}. {CAT.time(d.decided_at)} {d.decided_by}: {d.decision} — "
+                f"{d.reason}{outcome}"
             ),
             soft_wrap=True,
         )

@@ -22,7 +22,7 @@ from warehouse.publication import headline
 
 
 def _score(value: object) -> str:
-    return "" if value is None or pd.isna(value) else f"{float(str(value)):.2f}"  # type: ignore[arg-type]
+    return "" if value is None or pd.isna(value) else f"{float(str(value)):.2f}"
 
 
 def print_outcome(

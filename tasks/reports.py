@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +49,9 @@ def _finding(outcome: Any) -> Finding:
     )
 
 
-def validation_summary(stages: Sequence[Any], docs_link: str | None = "validation/index.html") -> ValidationSummary:
+def validation_summary(
+    stages: Sequence[Any], docs_link: str | None = "validation/index.html"
+) -> ValidationSummary:
     """What the report's validation box shows, from the ValidationOutcomes of the stages run."""
     findings = [_finding(f) for stage in stages for f in stage.failures]
     return ValidationSummary(
@@ -171,7 +172,9 @@ def feedback_inputs(conn: duckdb.DuckDBPyConnection, year: int) -> FeedbackInput
     scores = score_runs.scores_of(conn, int(str(latest["score_run_id"])))
     units = inputs.active_units(conn, year)
     submissions = inputs.accepted_submissions(conn, year)
-    percentiles = indicator_scores(units[units["unit_id"].isin(scores["unit_id"])], submissions, load_config())
+    percentiles = indicator_scores(
+        units[units["unit_id"].isin(scores["unit_id"])], submissions, load_config()
+    )
     reviews = inputs.accepted_reviews(conn, year)
     reviews = reviews[~reviews["review_id"].isin(excluded_reviews(conn, year))]
     allocation = allocation_runs.latest_allocation_run(conn, year)

@@ -9,7 +9,6 @@ import pandas as pd
 
 from warehouse.sql import statement
 
-
 #: Where a record's own id sits in its payload, per kind: (JSON path of the field, of its alias).
 RecordKeys = Mapping[str, tuple[str, str]]
 

@@ -31,7 +31,9 @@ def assign(
     ] = False,
     force: Annotated[
         bool,
-        typer.Option("--force", help="Replace the assignment although the year's reviews are already collected."),
+        typer.Option(
+            "--force", help="Replace the assignment although the year's reviews are already collected."
+        ),
     ] = False,
 ) -> None:
     """Assign K reviewers to every active unit (no self-review, no same-district pair, balanced)."""

@@ -5,7 +5,7 @@ User mistakes raise errors that `flows.cli.main` turns into one line on stderr a
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -40,7 +40,7 @@ IdArgument = Annotated[
 ]
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The record kinds a quarantine row can be (`--kind`)."""
 
     unit = "unit"

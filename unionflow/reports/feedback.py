@@ -53,7 +53,9 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return "–" if missing(value) else f"{float(value):.{digits}f}"
 
 
-def _result(unit: Any, scores: pd.DataFrame, amounts: dict[str, int], cat: Catalogue) -> list[tuple[str, str]]:
+def _result(
+    unit: Any, scores: pd.DataFrame, amounts: dict[str, int], cat: Catalogue
+) -> list[tuple[str, str]]:
     ranked = scores["rank"].notna()
     in_level = ranked & (scores["level"] == unit.level)
     text = cat.labels
@@ -114,7 +116,9 @@ def write_feedback(out: Path, inputs: FeedbackInputs, *, lang: str = "en") -> li
             for c in CRITERIA
         ]
         notes = comments_of.get(unit_id)
-        comments = [] if notes is None else list(zip(notes["pseudonym"], notes["comment"].astype(str), strict=True))
+        comments = (
+            [] if notes is None else list(zip(notes["pseudonym"], notes["comment"].astype(str), strict=True))
+        )
         path = out / safe_file_name(unit_id)
         path.write_text(
             template.render(

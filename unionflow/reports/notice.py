@@ -20,8 +20,8 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from unionflow.assessment.config import ConfigError
-from unionflow.reports.data import missing
 from unionflow.reports.catalogue import catalogue, labels
+from unionflow.reports.data import missing
 from warehouse import allocation_runs, score_runs
 from warehouse.connection import MissingData, WarehouseError
 from warehouse.publication import DEFAULT_TIMEZONE, Notice, record_notice

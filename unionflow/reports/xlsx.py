@@ -262,7 +262,8 @@ def _flags_table(data: ReportData, cat: Catalogue) -> pd.DataFrame:
         reviewer_name=flags["reviewer_unit_id"].map(names),
         reviewee_name=flags["reviewee_unit_id"].map(names),
         summary=[
-            evidence_sentence(str(f), str(e), cat) for f, e in zip(flags["flag"], flags["evidence"], strict=True)
+            evidence_sentence(str(f), str(e), cat)
+            for f, e in zip(flags["flag"], flags["evidence"], strict=True)
         ],
     )
 
@@ -314,6 +315,8 @@ def write_xlsx(
     write_summary(book, fmt, data, cat)
     _write_table(book, fmt, "Scores", SCORES_COLUMNS, data.scores, cat, max_rows, cell_by_cell=cell_by_cell)
     total = int(data.allocations["amount_cny"].sum())
+    # The CSV's word in English (the sheet equals allocations.csv); in Chinese the reader's word.
+    total_word = "TOTAL" if lang == "en" else cat.text("notice_total_row")
     _write_table(
         book,
         fmt,
@@ -324,7 +327,7 @@ def write_xlsx(
         max_rows,
         # The TOTAL line of allocations.csv: the word in the year column, the sum under amount_cny.
         last_row_kinds=("label", "text", "text", "text", "text", "cny", "text"),
-        last_row=("TOTAL" if lang == "en" else cat.text("notice_total_row"), None, None, None, None, total, None),
+        last_row=(total_word, None, None, None, None, total, None),
         cell_by_cell=cell_by_cell,
     )
     _write_table(

@@ -42,12 +42,12 @@ def write_summary(book: xlsxwriter.Workbook, fmt: Formats, data: ReportData, cat
         ws.write_string(row, 0, text[key], fmt.label)
         ws.write_number(row, 1, int(value))
         row += 1
-    for key, value in (
+    for key, words in (
         ("status", cat.code("status", run.get("status"))),
         ("created_at", cat.time(run.get("created_at"))),
     ):
         ws.write_string(row, 0, text[key], fmt.label)
-        ws.write_string(row, 1, neutralise(value))
+        ws.write_string(row, 1, neutralise(words))
         row += 1
     # The same figures, in the same order, as the page's tiles and the console (data.headline_figures).
     for figure in headline_figures(data.headline, data.year, cat):
