@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +17,9 @@ from flows.annual import annual_assessment
 from tasks.reports import write_reports_task
 from tests.browser import chromium, find_chromium
 from tests.conftest import YEAR
-from unionflow.reports.data import ValidationSummary, load_report_data
+from unionflow.reports.charts import GRADE_COLOURS, HATCHED
+from unionflow.reports.data import load_report_data
+from unionflow.reports.findings import Finding, ValidationSummary
 from unionflow.reports.html import render_html
 from warehouse import allocation_runs
 from warehouse.connection import open_warehouse
@@ -84,9 +88,18 @@ class Published:
     run_id: int
 
 
-VALIDATION = ValidationSummary(
-    success=False, lines=["submissions: 41 of 42 expectations met", "reviews: 18 of 18 expectations met"]
+#: A validation outcome with one warning, as the publish flow passes it (tests of the box).
+WARNING = Finding(
+    suite="submissions.warning",
+    severity="warning",
+    check="trainees_per_employee",
+    batch="submissions",
+    bounds={"min": 0, "max": 20},
+    count=1,
+    total=200,
+    examples=(("BT-X-0047", "50"),),
 )
+VALIDATION = ValidationSummary(checks=30, warnings=[WARNING])
 
 
 @pytest.fixture(scope="module")
@@ -112,86 +125,232 @@ def render(published: Published, lang: str = "en", **options: int) -> str:
 # --------------------------------------------------------------------------------------------------
 # In the browser
 
+AXE = Path(__file__).resolve().parents[1] / "out" / "test-tools" / "axe-core" / "axe.min.js"
+WIDTHS = (1400, 390)
 
-def test_the_page_sorts_filters_and_makes_no_network_request_in_chromium(
-    published: Published, tmp_path: Path
-) -> None:
+
+def _needed(what: str, installer: str) -> None:
+    # CI installs both (make test); there a missing tool is a failure, never a skip.
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is not installed although CI runs {installer}")
+    pytest.skip(f"{what} is not installed (run {installer})")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    """One headless Chromium for the module's page checks."""
     executable = find_chromium()
     if executable is None:
-        # CI installs Chromium (make test); there a missing browser is a failure, never a skip.
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed although CI runs scripts/install-chromium.sh")
-        pytest.skip("chromium is not installed (run scripts/install-chromium.sh to install Debian's)")
-    scores = read_csv(published.out / "scores.csv")
-    with chromium(executable) as browser:
-        page = browser.new_page()
-        page.goto((published.out / "report.html").as_uri())
+        _needed("chromium", "scripts/install-chromium.sh")
+    with chromium(executable) as running:  # type: ignore[arg-type]
+        yield running
 
-        rows = page.evaluate("document.querySelectorAll('#scores-table tbody tr').length")
-        assert rows == len(scores)
-        column = """(key) => Array.from(document.querySelectorAll('#scores-table tbody tr'))
-            .map(r => r.cells[Array.from(r.parentNode.parentNode.tHead.rows[0].cells)
-            .findIndex(th => th.dataset.key === key)].dataset.v)"""
-        initial = page.evaluate(f"({column})('unit')")
 
-        # First click on a score column: highest first, units without a score last.
-        page.click("#scores-table th[data-key='peer']")
-        peer = page.evaluate(f"({column})('peer')")
-        numbers = [float(v) for v in peer if v]
-        assert numbers == sorted(numbers, reverse=True)
-        assert all(not v for v in peer[len(numbers) :])
-        assert page.evaluate(f"({column})('unit')") != initial, "clicking the header must reorder the rows"
-        assert page.evaluate("document.querySelector(\"th[data-key='peer']\").getAttribute('aria-sort')") == (
-            "descending"
-        )
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    """axe-core's script, installed from the npm registry by scripts/install-axe.sh."""
+    if not AXE.is_file():
+        _needed("axe-core", "scripts/install-axe.sh")
+    return AXE.read_text(encoding="utf-8")
 
-        # A second click reverses it; blanks stay last.
-        page.click("#scores-table th[data-key='peer']")
-        ascending = [float(v) for v in page.evaluate(f"({column})('peer')") if v]
-        assert ascending == sorted(ascending)
 
-        # Sorting by rank gives back the published order (rank, then unit_id for ties).
-        page.click("#scores-table th[data-key='rank']")
-        order = page.evaluate(
-            "Array.from(document.querySelectorAll('#scores-table tbody tr')).map(r => r.dataset.unit)"
-        )
-        ranked = [r["unit_id"] for r in scores if r["rank"]]
-        assert order[: len(ranked)] == ranked
+def open_page(browser: Any, path: Path, width: int) -> Any:
+    """A new tab laid out `width` pixels wide, showing the file at `path`."""
+    page = browser.new_page()
+    page.set_width(width)
+    page.goto(path.as_uri())
+    return page
 
-        # The grade filter shows only that grade, and the counter says so.
-        page.evaluate(
-            "(() => { const s = document.getElementById('f-grade'); s.value = 'excellent';"
-            " s.dispatchEvent(new Event('change')); })()"
-        )
-        visible = page.evaluate(
-            "Array.from(document.querySelectorAll('#scores-table tbody tr')).filter(r => !r.hidden).length"
-        )
-        assert visible == sum(r["grade"] == "excellent" for r in scores) > 0
-        assert f"{visible} of {len(scores)}" in page.evaluate(
-            "document.getElementById('f-count').textContent"
-        )
-        page.evaluate(
-            "(() => { const s = document.getElementById('f-grade'); s.value = '';"
-            " s.dispatchEvent(new Event('change')); })()"
-        )
 
-        # The unit named like a script is shown as text, and no script ran from it.
-        assert page.evaluate("document.body.textContent.includes('<script>alert(1)</script>')")
-        assert page.evaluate("document.querySelectorAll('script').length") == 1
+def assert_offline(page: Any) -> None:
+    """Every request the page made was a local file or inline data; nothing failed or was blocked."""
+    remote = [
+        r["request"]["url"] for r in page.requests if not r["request"]["url"].startswith(("file:", "data:"))
+    ]
+    assert remote == []
+    assert page.failures == []
+    assert page.csp_violations() == []
 
-        # No network: the only request is the page itself; nothing was blocked or failed.
-        urls = [r["request"]["url"] for r in page.requests]
-        assert urls == [(published.out / "report.html").as_uri()], urls
-        assert page.failures == []
-        assert page.csp_violations() == []
 
-        shot = page.screenshot(tmp_path / "report.png")
-    assert shot.stat().st_size > 20_000
+def assert_accessible(page: Any, axe_source: str) -> None:
+    """axe-core finds no serious or critical violation (run last: it re-reads stylesheets itself)."""
+    found = [v for v in page.axe(axe_source) if v["impact"] in ("serious", "critical")]
+    assert found == [], found
+
+
+def keep(shot: Path) -> None:
+    """A copy of a screenshot in out/test-artifacts for people (the test's tmp folder has the original)."""
     try:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, ARTIFACTS / "report.png")
+        shutil.copyfile(shot, ARTIFACTS / shot.name)
     except OSError:
         pass  # a read-only checkout: the copy in tmp_path is enough
+
+
+@pytest.fixture(scope="module")
+def chinese_page(published: Published) -> Path:
+    """report.html rendered in Chinese beside the English one (same data)."""
+    path = published.out / "report-zh.html"
+    path.write_text(render(published, "zh"), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_report_is_offline_accessible_and_its_tiles_fit_at_desktop_and_phone_widths(
+    published: Published,
+    chinese_page: Path,
+    browser: Any,
+    axe_source: str,
+    tmp_path: Path,
+    lang: str,
+    width: int,
+) -> None:
+    path = published.out / "report.html" if lang == "en" else chinese_page
+    page = open_page(browser, path, width)
+    assert_offline(page)
+    assert page.overflowing(".tile") == []
+    assert page.overflowing(".tiles") == []
+    # The score table scrolls inside its frame; the page itself never scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shot = page.screenshot(tmp_path / f"report-{lang}-{width}.png", width)
+    assert shot.stat().st_size > 20_000
+    keep(shot)
+    assert_accessible(page, axe_source)
+
+
+def test_on_a_phone_the_unit_name_stays_in_view_while_the_table_scrolls(
+    published: Published, browser: Any
+) -> None:
+    page = open_page(browser, published.out / "report.html", 390)
+    wrap = "document.querySelector('#scores .tablewrap')"
+    assert page.evaluate(f"{wrap}.scrollWidth > {wrap}.clientWidth"), "the table should scroll at 390 px"
+    before = page.evaluate(
+        "document.querySelector('#scores-table tbody td.c-unit').getBoundingClientRect().left"
+    )
+    page.evaluate(f"{wrap}.scrollLeft = {wrap}.scrollWidth")
+    after = page.evaluate(
+        "document.querySelector('#scores-table tbody td.c-unit').getBoundingClientRect().left"
+    )
+    amount = page.evaluate(
+        "document.querySelector('#scores-table tbody td:last-child').getBoundingClientRect().right"
+    )
+    assert after == before  # frozen
+    assert amount <= 390  # the amount column can be scrolled into view
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_data_docs_index_is_offline_accessible_with_its_status_column_filled(
+    published: Published, browser: Any, axe_source: str, tmp_path: Path, width: int
+) -> None:
+    page = open_page(browser, published.out / "validation" / "index.html", width)
+    assert_offline(page)
+    statuses = page.evaluate(
+        "Array.from(document.querySelectorAll('.ge-index-page-validation-results-table tbody tr'))"
+        ".map(r => r.cells[0].innerText.trim())"
+    )
+    assert statuses and set(statuses) <= {"Passed", "Failed"}, statuses
+    assert "Failed" in statuses  # the synthetic year plants warnings
+    text = page.evaluate("document.body.innerText")
+    for marketing in ("Subscribe", "newsletter", "To continue exploring", "autogenerated using"):
+        assert marketing not in text
+    assert page.evaluate("getComputedStyle(document.querySelector('.btn')).borderRadius") != "0px"  # styled
+    keep(page.screenshot(tmp_path / f"data-docs-index-{width}.png", width))
+    assert_accessible(page, axe_source)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_failed_validation_page_names_its_asset_and_the_failing_units(
+    published: Published, browser: Any, axe_source: str, tmp_path: Path, width: int
+) -> None:
+    pages = sorted((published.out / "validation" / "validations" / "submissions" / "warning").rglob("*.html"))
+    failed = next(
+        p for p in pages if "Failed" in p.read_text(encoding="utf-8") and "year_summary" not in p.name
+    )
+    page = open_page(browser, failed, width)
+    assert_offline(page)
+    text = page.evaluate("document.body.innerText")
+    assert "Data asset: submissions" in text and "None" not in text.split("Data asset:")[1][:20]
+    assert "<DATAFRAME>" not in text
+    statuses = page.evaluate(
+        "Array.from(document.querySelectorAll('.ge-section:not(#section-1) table.table > tbody > tr"
+        " > td:first-child')).map(td => td.innerText.trim())"
+    )
+    assert statuses and all(s in ("Passed", "Failed") for s in statuses), statuses
+    assert "unit_id" in text and re.search(r"BT-[CX]-\d{4}", text.split("unit_id", 1)[1])
+    keep(page.screenshot(tmp_path / f"data-docs-validation-{width}.png", width))
+    assert_accessible(page, axe_source)
+
+
+def test_axe_does_find_a_serious_violation_when_there_is_one(
+    browser: Any, axe_source: str, tmp_path: Path
+) -> None:
+    # The accessibility checks above can fail: an image without text and a nameless button.
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><html><body><img src="data:,"><button></button></body></html>', "utf-8")
+    page = open_page(browser, bad, 1400)
+    assert {v["id"] for v in page.axe(axe_source) if v["impact"] in ("serious", "critical")} >= {
+        "image-alt",
+        "button-name",
+    }
+
+
+def test_the_page_sorts_filters_and_makes_no_network_request_in_chromium(
+    published: Published, browser: Any, tmp_path: Path
+) -> None:
+    scores = read_csv(published.out / "scores.csv")
+    page = open_page(browser, published.out / "report.html", 1400)
+    rows = page.evaluate("document.querySelectorAll('#scores-table tbody tr').length")
+    assert rows == len(scores)
+    column = """(key) => Array.from(document.querySelectorAll('#scores-table tbody tr'))
+        .map(r => r.cells[Array.from(r.parentNode.parentNode.tHead.rows[0].cells)
+        .findIndex(th => th.dataset.key === key)].dataset.v)"""
+    initial = page.evaluate(f"({column})('unit')")
+
+    # First click on a score column: highest first, units without a score last.
+    page.click("#scores-table th[data-key='peer']")
+    peer = page.evaluate(f"({column})('peer')")
+    numbers = [float(v) for v in peer if v]
+    assert numbers == sorted(numbers, reverse=True)
+    assert all(not v for v in peer[len(numbers) :])
+    assert page.evaluate(f"({column})('unit')") != initial, "clicking the header must reorder the rows"
+    assert page.evaluate("document.querySelector(\"th[data-key='peer']\").getAttribute('aria-sort')") == (
+        "descending"
+    )
+
+    # A second click reverses it; blanks stay last.
+    page.click("#scores-table th[data-key='peer']")
+    ascending = [float(v) for v in page.evaluate(f"({column})('peer')") if v]
+    assert ascending == sorted(ascending)
+
+    # Sorting by rank gives back the published order (rank, then unit_id for ties).
+    page.click("#scores-table th[data-key='rank']")
+    order = page.evaluate(
+        "Array.from(document.querySelectorAll('#scores-table tbody tr')).map(r => r.dataset.unit)"
+    )
+    ranked = [r["unit_id"] for r in scores if r["rank"]]
+    assert order[: len(ranked)] == ranked
+
+    # The grade filter shows only that grade, and the counter says so.
+    page.evaluate(
+        "(() => { const s = document.getElementById('f-grade'); s.value = 'excellent';"
+        " s.dispatchEvent(new Event('change')); })()"
+    )
+    visible = page.evaluate(
+        "Array.from(document.querySelectorAll('#scores-table tbody tr')).filter(r => !r.hidden).length"
+    )
+    assert visible == sum(r["grade"] == "excellent" for r in scores) > 0
+    assert f"{visible} of {len(scores)}" in page.evaluate("document.getElementById('f-count').textContent")
+
+    # The unit named like a script is shown as text, and no script ran from it.
+    assert page.evaluate("document.body.textContent.includes('<script>alert(1)</script>')")
+    assert page.evaluate("document.querySelectorAll('script').length") == 1
+
+    # No network: the only request is the page itself; nothing was blocked or failed.
+    urls = [r["request"]["url"] for r in page.requests]
+    assert urls == [(published.out / "report.html").as_uri()], urls
+    assert page.failures == []
+    assert page.csp_violations() == []
 
 
 # --------------------------------------------------------------------------------------------------
@@ -209,8 +368,10 @@ def test_the_page_is_self_contained(published: Published) -> None:
     html = (published.out / "report.html").read_text(encoding="utf-8")
     assert "default-src 'none'" in html
     # Nothing that would load a resource: no external links, sources, stylesheets or CSS URLs.
-    for needle in ('href="http', "href='http", "src=", "<link", "url(", "@import", "<iframe", "fetch("):
+    for needle in ('href="http', "href='http", "src=", "<link", "@import", "<iframe", "fetch("):
         assert needle not in html, needle
+    # url(…) only as a reference to a pattern inside the page (the charts' hatching), never a file.
+    assert re.findall(r"url\((?!#uf-hatch-)", html) == []
     assert html.count("<svg") == 3  # distribution, by grade, by level
 
 
@@ -224,18 +385,37 @@ def test_headline_figures_match_the_published_files(published: Published) -> Non
     assert f'data-figure="quarantined">{quarantined:,}<' in html
 
 
-def test_validation_summary_and_its_link_are_shown(published: Published) -> None:
+def test_the_validation_box_says_what_passed_what_warned_and_what_blocked(published: Published) -> None:
     html = (published.out / "report.html").read_text(encoding="utf-8")
-    assert "submissions: 41 of 42 expectations met" in html
+    assert 'data-state="warned"' in html
+    assert "29 of 30 checks passed; 1 warnings to review (they do not block publication)" in html
+    assert "Trainees per employee at most 20: 1 of 200 rows: BT-X-0047 (50)" in html
+    assert "All 30 validation checks passed" not in html
     assert 'href="validation/index.html"' in html
     with open_warehouse(published.db, read_only=True) as conn:
         data = load_report_data(conn, YEAR, published.run_id)
     assert "Validation not run." in render_html(data)
+    blocked = render_html(replace(data, validation=ValidationSummary(checks=30, blocking=[WARNING])))
+    assert 'data-state="failed"' in blocked and "1 blocking failures stopped publication" in blocked
+    passed = render_html(replace(data, validation=ValidationSummary(checks=30)))
+    assert 'data-state="passed"' in passed and "All 30 validation checks passed" in passed
+
+
+def test_grade_colours_stay_apart_in_grayscale() -> None:
+    # Luminance alone must tell the grades of the histogram apart (a grayscale print).
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    levels = [luminance(GRADE_COLOURS[g]) for g in ("excellent", "good", "pass", "fail")]
+    assert all(b - a >= 0.15 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert "good" in HATCHED
 
 
 def test_chinese_labels_grades_and_reasons(published: Published) -> None:
     html = render(published, "zh")
-    for label in ("考核得分表", "总分分布", "按等级分配", "优秀", "不合格", "未申报", "互评异常提示"):
+    for label in ("考核得分表", "总分分布", "按等级分配", "优秀", "不合格", "无有效申报", "互评异常提示"):
         assert label in html, label
     for english in ("Score table", "Headline figures", ">excellent<"):
         assert english not in html, english
