@@ -294,3 +294,40 @@ def test_objection_commands_add_list_and_resolve_with_an_audit_trail(db: Path, t
         app, ["objection", "resolve", "1", "--outcome", "maybe", "--note", "x", "--db", str(db)]
     )
     assert isinstance(bad.exception, ObjectionError)
+
+
+def test_units_of_one_amount_are_listed_by_total_not_by_id() -> None:
+    allocations = pd.DataFrame(
+        {
+            "unit_id": ["A-001", "B-002", "C-003", "D-004"],
+            "name": ["甲", "乙", "丙", "丁"],
+            "total": [80.0, 92.5, 86.0, 70.0],
+            "grade": ["good", "excellent", "excellent", "pass"],
+            "amount_cny": [20_000, 20_000, 20_000, 0],
+            "reason": ["funded", "funded", "funded", "ineligible"],
+        }
+    )
+    notice = Notice(YEAR, 1, POSTED.date(), POSTED.date(), POSTED, CONTACT, POSTED)
+    content = notice_content(allocations, {}, notice, {"budget": 60_000}, "en", NoticeSettings())
+    assert [r["unit_id"] for r in content.funded] == ["B-002", "C-003", "A-001"]
+
+
+def test_publish_stage_notice_echoes_the_period_and_the_contact(db: Path, tmp_path: Path) -> None:
+    from tests.cli import unionflow
+
+    settings = tmp_path / "notice.toml"
+    settings.write_text(f'[notice]\nobjection_days = 7\ncontact = "{CONTACT}"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    posted = unionflow(
+        "publish", "--year", str(YEAR), "--out", str(out), "--stage", "notice", "--db", str(db),
+        "--notice-config", str(settings),
+    )  # fmt: skip
+    assert posted.code == 0, posted.stderr
+    with open_warehouse(db, read_only=True) as conn:
+        notice = latest_notice(conn, YEAR)
+    assert notice is not None
+    start, end = notice.period_start.isoformat(), notice.period_end.isoformat()
+    assert f"objection period: {start} to {end} inclusive (7 days;" in posted.stdout
+    assert "Asia/Shanghai" in posted.stdout
+    assert f"contact: {CONTACT}" in posted.stdout
+    assert (out / "notice.md").is_file()

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from flows.cli.stewardship import history_command, reject_command, release_command
 from flows.stewardship import review_record, show_quarantine_list
-from tests.conftest import YEAR, Validate, submission_record
+from tests.cli import unionflow
+from tests.conftest import YEAR, Validate, submission_record, unit_record
 from tests.conftest import review_record as a_review
 from warehouse.connection import WarehouseError, open_warehouse
 from warehouse.sql import run
@@ -78,18 +79,40 @@ def test_release_survives_re_collection(validate: Validate, registry_db: Path) -
     assert _accepted_ids(registry_db) == ["S-LATE"]
 
 
-def test_release_of_a_data_error_says_it_still_breaks_the_contract(
+def test_releasing_a_record_with_only_data_errors_is_refused_and_says_what_to_do(
     validate: Validate, registry_db: Path
 ) -> None:
     validate("submission", submission_record(employees="12人"))
     quarantine_id = _quarantine_id(registry_db, "not_a_number")
 
-    result = review_record(registry_db, quarantine_id, "released", "unit confirmed by phone", "li")
+    refused = unionflow(
+        "quarantine", "release", str(quarantine_id), "--reason", "phoned", "--db", str(registry_db)
+    )
 
-    message = result.message()
-    assert message.startswith(f"released {quarantine_id}, but it still breaks not_a_number: employees '12人'")
-    assert message.endswith("it stays in quarantine")
-    assert result.decision.waived_rules == "" and result.decision.outcome == "quarantined"
+    assert refused.code == 2
+    line = refused.stderr.strip()
+    assert line.count("\n") == 0 and "Traceback" not in refused.stderr
+    assert f"cannot release {quarantine_id}: it breaks not_a_number" in line
+    assert "correct the record at the source and collect again" in line
+    assert f"unionflow quarantine reject {quarantine_id} --reason" in line
+    with open_warehouse(registry_db) as conn:
+        assert decision_history(conn, quarantine_id).empty  # nothing recorded
+
+
+def test_a_release_that_leaves_a_data_error_names_it_and_the_next_step(
+    validate: Validate, registry_db: Path
+) -> None:
+    validate("submission", submission_record(submitted_at=LATE, trainees="many"))
+    with open_warehouse(registry_db) as conn:
+        (quarantine_id,) = conn.sql("select quarantine_id from quarantine").fetchall()[0]
+
+    released = unionflow(
+        "quarantine", "release", str(quarantine_id), "--reason", "extension", "--db", str(registry_db)
+    )
+
+    assert released.code == 0, released.stderr
+    assert f"released {quarantine_id} (waived late), but it still breaks not_a_number" in released.stdout
+    assert "Next: correct the record at the source and collect again" in released.stdout
     assert _accepted_ids(registry_db) == []
     console = Console(record=True, width=250)
     show_quarantine_list(console, registry_db, year=None, rule=None, kind=None, limit=10)
@@ -184,3 +207,102 @@ def test_cli_commands(validate: Validate, registry_db: Path) -> None:
 
     unknown = runner.invoke(_app(), ["reject", "999999", "--reason", "x", *db])
     assert isinstance(unknown.exception, WarehouseError)  # the app's main() turns it into exit 2
+
+
+# --------------------------------------------------------------------------------------------------
+# Through the command line: list, show and the decision state machine
+
+
+def test_list_shows_the_records_own_id_and_finds_a_record_by_it(
+    validate: Validate, registry_db: Path
+) -> None:
+    validate("submission", submission_record(submission_id="S-90001", submitted_at=LATE))
+    listed = unionflow("quarantine", "list", "--db", str(registry_db))
+    assert listed.code == 0, listed.stderr
+    assert "S-90001" in listed.stdout and "record" in listed.stdout
+    found = unionflow("quarantine", "list", "--record", "S-90001", "--db", str(registry_db))
+    assert "Quarantine: 1 records" in found.stdout and "S-90001" in found.stdout
+    shown = unionflow("quarantine", "show", "S-90001", "--db", str(registry_db))
+    assert shown.code == 0, shown.stderr
+    assert "S-90001" in shown.stdout and "late (submitted after the deadline)" in shown.stdout
+
+
+def test_registry_rows_are_listed_without_a_year_and_with_kind_unit(
+    validate: Validate, registry_db: Path
+) -> None:
+    validate("unit", unit_record("BT-X-0009", level="province"))
+    validate("submission", submission_record(submission_id="S-LATE", submitted_at=LATE))
+    everything = unionflow("quarantine", "list", "--db", str(registry_db))
+    assert everything.code == 0, everything.stderr  # registry rows have no year (was a TypeError)
+    assert "BT-X-0009" in everything.stdout and "S-LATE" in everything.stdout
+    assert "Quarantine: 2 records" in everything.stdout
+    units = unionflow("quarantine", "list", "--kind", "unit", "--db", str(registry_db))
+    assert "Quarantine: 1 records" in units.stdout and "BT-X-0009" in units.stdout
+    # A year's list keeps the registry's rows: they concern every year.
+    year = unionflow("quarantine", "list", "--year", str(YEAR), "--kind", "unit", "--db", str(registry_db))
+    assert "Quarantine: 1 records" in year.stdout
+
+
+def test_kind_must_be_one_of_the_record_kinds(registry_db: Path) -> None:
+    bogus = unionflow("quarantine", "list", "--kind", "bogus", "--db", str(registry_db))
+    assert bogus.code == 2
+    message = " ".join(bogus.stderr.replace("│", " ").split())  # Click's error box, unwrapped
+    assert "'bogus' is not one of 'unit', 'submission', 'review'" in message
+
+
+def test_show_gives_status_decision_history_and_the_payload_pretty_printed(
+    validate: Validate, registry_db: Path
+) -> None:
+    validate("submission", submission_record(submission_id="S-LATE", submitted_at=LATE))
+    quarantine_id = _quarantine_id(registry_db, "late")
+    before = unionflow("quarantine", "show", str(quarantine_id), "--db", str(registry_db))
+    assert "status" in before.stdout and "pending" in before.stdout and "none yet (pending)" in before.stdout
+    unionflow(
+        "quarantine",
+        "reject",
+        str(quarantine_id),
+        "--reason",
+        "no extension",
+        "--by",
+        "zhao",
+        "--db",
+        str(registry_db),
+    )
+    after = unionflow("quarantine", "show", str(quarantine_id), "--db", str(registry_db))
+    assert after.code == 0, after.stderr
+    lines = after.stdout.splitlines()
+    status = next(line for line in lines if line.startswith("status"))
+    assert status.split()[-1] == "rejected"
+    assert any("zhao: rejected — no extension" in line for line in lines)
+    assert "Asia/Shanghai" in after.stdout
+    # Pretty-printed: one field per line, indented, Chinese as it is.
+    assert '  "submission_id": "S-LATE",' in lines
+    assert any(line.startswith('  "summary": "全年开展') for line in lines)
+
+
+def test_a_rejection_is_final_until_reopened(validate: Validate, registry_db: Path) -> None:
+    validate("submission", submission_record(submission_id="S-LATE", submitted_at=LATE))
+    qid = str(_quarantine_id(registry_db, "late"))
+    db = ["--db", str(registry_db)]
+    assert unionflow("quarantine", "reject", qid, "--reason", "no extension", *db).code == 0
+    refused = unionflow("quarantine", "release", qid, "--reason", "changed my mind", *db)
+    assert refused.code == 2
+    assert "a rejection is final" in refused.stderr and f"unionflow quarantine reopen {qid}" in refused.stderr
+    assert _accepted_ids(registry_db) == []
+    pending = unionflow("quarantine", "reopen", qid, "--reason", "the office granted an extension", *db)
+    assert pending.code == 0, pending.stderr
+    assert f"reopened {qid}: pending again" in pending.stdout
+    listed = unionflow("quarantine", "list", *db)
+    assert "pending (reopened)" in listed.stdout
+    released = unionflow("quarantine", "release", qid, "--reason", "extension granted", *db)
+    assert released.code == 0 and _accepted_ids(registry_db) == ["S-LATE"]
+    with open_warehouse(registry_db) as conn:
+        trail = list(decision_history(conn, int(qid))["decision"])
+    assert trail == ["rejected", "reopened", "released"]
+
+
+def test_only_a_rejected_record_can_be_reopened(validate: Validate, registry_db: Path) -> None:
+    validate("submission", submission_record(submission_id="S-LATE", submitted_at=LATE))
+    qid = str(_quarantine_id(registry_db, "late"))
+    refused = unionflow("quarantine", "reopen", qid, "--reason", "why", "--db", str(registry_db))
+    assert refused.code == 2 and f"only a rejected record can be reopened; {qid} is pending" in refused.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
 import shutil
@@ -409,7 +410,7 @@ def test_grade_colours_stay_apart_in_grayscale() -> None:
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
     levels = [luminance(GRADE_COLOURS[g]) for g in ("excellent", "good", "pass", "fail")]
-    assert all(b - a >= 0.15 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert all(b - a >= 0.15 for a, b in itertools.pairwise(levels)), levels
     assert "good" in HATCHED
 
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import openpyxl
 import pytest
-from unionflow.reports.labels import header
 
 from tasks.reports import write_reports_task
 from tests.conftest import YEAR
 from tests.test_report_html import FORMULA_NAME, private_copy, published_year
+from unionflow.reports.catalogue import catalogue
 from unionflow.reports.data import ReportData, load_report_data
 from unionflow.reports.xlsx import ALLOCATIONS_COLUMNS, SCORES_COLUMNS, write_xlsx
 from warehouse import allocation_runs
@@ -123,7 +123,7 @@ def test_formats_frozen_headers_and_widths(published: Published) -> None:
         assert book[name].freeze_panes == "A2", name
     scores, allocations = book["Scores"], book["Allocations"]
     assert scores["H2"].number_format == "0.0000"  # total
-    assert allocations["F2"].number_format == "#,##0"  # amount_cny
+    assert allocations["F2"].number_format == "¥#,##0"  # amount_cny
     assert isinstance(allocations["F2"].value, int)
     assert scores.column_dimensions["C"].width > 30  # unit names are readable
     summary = [row for row in book["Summary"].iter_rows(values_only=True) if row[0]]
@@ -148,18 +148,49 @@ def test_tables_longer_than_a_sheet_continue_on_numbered_sheets(published: Publi
     assert sheet_rows(book, allocations, kinds) == csv_rows(published.out / "allocations.csv")
 
 
-def test_chinese_headers_with_lang_zh(published: Published, tmp_path: Path) -> None:
+def test_chinese_headers_and_values_with_lang_zh(published: Published, tmp_path: Path) -> None:
     book = openpyxl.load_workbook(write_xlsx(tmp_path / "zh.xlsx", published.data, "zh"))
+    zh = catalogue("zh")
     first = next(book["Scores"].iter_rows(max_row=1, values_only=True))
-    assert list(first) == [header("zh", c.name) for c in SCORES_COLUMNS]
+    assert list(first) == [zh.header(c.name) for c in SCORES_COLUMNS]
     assert first[:3] == ("考核年度", "试点单位编号", "单位名称")
     assert next(book["Allocations"].iter_rows(max_row=1, values_only=True))[5] == "奖补金额（元）"
     summary = [row[0] for row in book["Summary"].iter_rows(values_only=True) if row[0]]
-    assert "试点单位" in summary and "奖补资金" in summary
-    # Data cells keep the codes of the CSV files (filters and lookups work the same in both).
-    assert {row[10] for row in book["Scores"].iter_rows(min_row=2, values_only=True)} <= {
-        "excellent", "good", "pass", "fail", "incomplete", "missing",
-    }  # fmt: skip
+    assert "在册试点单位" in summary and "奖补资金" in summary
+    # Coded cells read in Chinese: grades, levels, reasons (the CSV files keep the codes).
+    scores = list(book["Scores"].iter_rows(min_row=2, values_only=True))
+    assert {row[10] for row in scores} <= set(zh.sections["grade"].values())
+    assert {row[3] for row in scores} <= set(zh.sections["level"].values())
+    reasons = {row[6] for row in book["Allocations"].iter_rows(min_row=2, values_only=True)}
+    assert reasons - {None} <= set(zh.sections["reason"].values())
+    assert list(book["Allocations"].iter_rows(values_only=True))[-1][0] == "合计"
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated(published: Published) -> None:
+    with zipfile.ZipFile(published.out / "report.xlsx") as archive:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8")
+        for number in range(1, 6):
+            sheet = archive.read(f"xl/worksheets/sheet{number}.xml").decode("utf-8")
+            assert 'orientation="landscape"' in sheet, number
+            assert 'fitToHeight="0"' in sheet and '<pageSetUpPr fitToPage="1"/>' in sheet, number
+    # Print titles: the header row of each data sheet repeats on every page.
+    for name in ("Scores", "Allocations", "Flags", "Quarantine"):
+        assert f"'{name}'!$1:$1" in workbook or f"{name}!$1:$1" in workbook, name
+
+
+def test_names_stand_beside_ids_on_every_sheet(published: Published) -> None:
+    book = openpyxl.load_workbook(published.out / "report.xlsx")
+    names = dict(zip(published.data.scores["unit_id"], published.data.scores["name"], strict=True))
+    flags = list(book["Flags"].iter_rows(values_only=True))
+    assert flags[0][:5] == ("flag", "reviewer_unit_id", "reviewer_name", "reviewee_unit_id", "reviewee_name")
+    for row in flags[1:]:
+        for unit_id, name in ((row[1], row[2]), (row[3], row[4])):
+            if unit_id:
+                assert name.lstrip("'") == names[unit_id].lstrip("'") or name == "'" + names[unit_id]
+        assert "{" not in row[5] and "=" not in row[5]  # the summary is a sentence, not a repr
+    quarantine = list(book["Quarantine"].iter_rows(values_only=True))
+    assert quarantine[0][2:4] == ("unit_id", "name")
+    assert any(row[3] for row in quarantine[1:] if row[2] in names)
 
 
 def test_two_renders_are_byte_identical(published: Published, tmp_path: Path) -> None:
