@@ -88,6 +88,9 @@ FLAGS_COLUMNS = (
     Column("summary", "text", 70),
     Column("evidence", "text", 50),
 )
+#: In Chinese the raw JSON evidence (English keys, for auditors) is left to the English workbook;
+#: the summary column says the same in words.
+FLAGS_COLUMNS_ZH = FLAGS_COLUMNS[:-1]
 QUARANTINE_COLUMNS = (
     Column("record_kind", "text", 12, "record_kind"),
     Column("source_ref", "text", 42),
@@ -331,7 +334,14 @@ def write_xlsx(
         cell_by_cell=cell_by_cell,
     )
     _write_table(
-        book, fmt, "Flags", FLAGS_COLUMNS, _flags_table(data, cat), cat, max_rows, cell_by_cell=cell_by_cell
+        book,
+        fmt,
+        "Flags",
+        FLAGS_COLUMNS if lang == "en" else FLAGS_COLUMNS_ZH,
+        _flags_table(data, cat),
+        cat,
+        max_rows,
+        cell_by_cell=cell_by_cell,
     )
     _write_table(
         book,
