@@ -21,6 +21,7 @@ asset is named after its record kind, the batch parameter says what the frame is
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import shutil
@@ -29,6 +30,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from expectations.derived import KEYS
 
@@ -162,6 +164,20 @@ def _clean(text: str, title: str) -> str:
     return _BRAND.sub(r'\1<span class="h5 m-0 text-dark">unionflow · Data Docs</span>\2', text)
 
 
+_UTC_TIME = re.compile(r"\b(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?: UTC|Z)\b")
+
+
+def _local_times(text: str) -> str:
+    """GX's run times (UTC) shown in Asia/Shanghai with the zone named, like every other output."""
+    zone = ZoneInfo("Asia/Shanghai")
+
+    def local(match: re.Match[str]) -> str:
+        moment = dt.datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}+00:00").astimezone(zone)
+        return f"{moment:%Y-%m-%d %H:%M:%S} +08:00 (Asia/Shanghai)"  # still a date to the index filter
+
+    return _UTC_TIME.sub(local, text)
+
+
 def _status_words(text: str) -> str:
     """`<i …check…></i>` → the icon and `Passed`; `<i …times…></i>` → the icon and `Failed`."""
 
@@ -185,7 +201,7 @@ def make_offline(docs: Path) -> None:
         text = page.read_text(encoding="utf-8")
         prefix = "../" * (len(relative.parts) - 1)
         title = "unionflow · Data Docs" if page == docs / "index.html" else f"unionflow · {page.stem}"
-        cleaned = _clean(_localise(text, prefix), title)
+        cleaned = _local_times(_clean(_localise(text, prefix), title))
         if 'class="unionflow-status"' not in cleaned:
             cleaned = _status_words(cleaned)
         if page == docs / "index.html":
