@@ -126,7 +126,12 @@ def test_a_release_revalidates_with_the_deadline_the_year_was_collected_with(
     db = tmp_path / "w.duckdb"
     collect(year=YEAR, source=str(synthetic_year), db=str(db), deadline="2026-03-31T23:59:59+08:00")
     late = next(p for p in manifest["planted"] if p["rules"] == ["late"])
-    other = next(p for p in manifest["planted"] if p["rules"] == ["not_a_number"])
+    # A release re-validates the year's submissions; it needs a waivable rule to release.
+    other = next(
+        p
+        for p in manifest["planted"]
+        if p["rules"] == ["conflicting_duplicate"] and p["record_kind"] == "submission"
+    )
     with open_warehouse(db, read_only=True) as conn:
         accepted = run(conn, "select status from submissions where submission_id = ?", [late["id"]])
         other_id = run(
