@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from unionflow.sources.payloads import RecordKind
-from warehouse.sql import first_row, run
+from warehouse.sql import first_row, run, statement
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,13 @@ def _now() -> dt.datetime:
 
 def start_collection(conn: duckdb.DuckDBPyConnection, year: int | None, source: str) -> int:
     """Open a collection run and return its id (the next integer: deterministic for a fresh file)."""
-    # We hold the write lock, so any run still marked running was killed before it could finish.
-    run(conn, "update collection_runs set status = 'failed' where status = 'running'")
-    row = first_row(conn, "select coalesce(max(collection_id), 0) + 1 from collection_runs")
+    run(conn, statement("fail_running_collections"))
+    row = first_row(conn, statement("next_collection_id"))
     collection_id = int(row[0]) if row else 1
     run(
         conn,
-        "insert into collection_runs (collection_id, year, source, started_at, status)"
-        " values (?, ?, ?, ?, 'running')",
-        [collection_id, year, source, _now()],
+        statement("start_collection"),
+        {"collection_id": collection_id, "year": year, "source": source, "started_at": _now()},
     )
     return collection_id
 
@@ -59,8 +57,8 @@ def finish_collection(conn: duckdb.DuckDBPyConnection, collection_id: int, statu
     """Close a collection run as `completed` or `failed`."""
     run(
         conn,
-        "update collection_runs set finished_at = ?, status = ? where collection_id = ?",
-        [_now(), status, collection_id],
+        statement("finish_collection"),
+        {"finished_at": _now(), "status": status, "collection_id": collection_id},
     )
 
 
@@ -68,16 +66,16 @@ def save_reconciliation(conn: duckdb.DuckDBPyConnection, collection_id: int, cou
     """Record one kind's reconciliation for a collection."""
     run(
         conn,
-        "insert into collection_counts values (?, ?, ?, ?, ?, ?, ?)",
-        [
-            collection_id,
-            counts.kind,
-            counts.received,
-            counts.accepted,
-            counts.quarantined,
-            counts.superseded,
-            counts.replayed,
-        ],
+        statement("record_collection_counts"),
+        {
+            "collection_id": collection_id,
+            "kind": counts.kind,
+            "received": counts.received,
+            "accepted": counts.accepted,
+            "quarantined": counts.quarantined,
+            "superseded": counts.superseded,
+            "replayed": counts.replayed,
+        },
     )
 
 
@@ -85,12 +83,7 @@ def cursor_of(
     conn: duckdb.DuckDBPyConnection, source: str, kind: RecordKind, year: int | None
 ) -> tuple[str | None, str | None]:
     """The stored (cursor, updated_since) of a portal collection, or (None, None)."""
-    row = first_row(
-        conn,
-        "select cursor, updated_since from collection_cursors"
-        " where source = ? and record_kind = ? and year is not distinct from ?",
-        [source, kind, year],
-    )
+    row = first_row(conn, statement("collection_cursor"), {"source": source, "kind": kind, "year": year})
     return (row[0], row[1]) if row else (None, None)
 
 
@@ -103,26 +96,25 @@ def save_cursor(
     updated_since: str | None,
 ) -> None:
     """Remember where a portal collection stopped (called in the same transaction as the page)."""
+    where = {"source": source, "kind": kind, "year": year}
+    run(conn, statement("delete_collection_cursor"), where)
     run(
         conn,
-        "delete from collection_cursors where source = ? and record_kind = ? and year is not distinct from ?",
-        [source, kind, year],
-    )
-    run(
-        conn,
-        "insert into collection_cursors values (?, ?, ?, ?, ?, ?)",
-        [source, kind, year, cursor, updated_since, _now()],
+        statement("record_collection_cursor"),
+        {**where, "cursor": cursor, "updated_since": updated_since, "updated_at": _now()},
     )
 
 
 def save_deadline(conn: duckdb.DuckDBPyConnection, year: int, deadline: pd.Timestamp) -> None:
     """Remember the deadline a collection of `year` was validated against."""
-    run(conn, "insert into year_deadlines values (?, ?, ?)", [year, deadline.to_pydatetime(), _now()])
+    run(
+        conn,
+        statement("record_year_deadline"),
+        {"year": year, "deadline": deadline.to_pydatetime(), "recorded_at": _now()},
+    )
 
 
 def deadline_of(conn: duckdb.DuckDBPyConnection, year: int) -> pd.Timestamp | None:
     """The deadline the latest collection of `year` used, or None when it was never collected."""
-    row = first_row(
-        conn, "select deadline from year_deadlines where year = ? order by recorded_at desc limit 1", [year]
-    )
+    row = first_row(conn, statement("year_deadline"), {"year": year})
     return None if row is None else pd.Timestamp(row[0])

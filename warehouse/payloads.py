@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from unionflow.sources.payloads import RecordBatch, RecordKind
-from warehouse.sql import first_row, run, statement, transaction
+from warehouse.sql import first_row, materialise, run, statement, transaction
 
 
 @dataclass(frozen=True)
@@ -75,16 +75,12 @@ def land(
 
 def count_payloads(conn: duckdb.DuckDBPyConnection, kind: RecordKind, year: int | None) -> int:
     """How many payloads of a kind and year are stored."""
-    row = first_row(
-        conn,
-        "select count(*) from raw_payloads where record_kind = ? and year is not distinct from ?",
-        [kind, year],
-    )
+    row = first_row(conn, statement("payload_count"), {"kind": kind, "year": year})
     return int(row[0]) if row else 0
 
 
 def _count(conn: duckdb.DuckDBPyConnection) -> int:
-    row = first_row(conn, "select count(*) from raw_payloads")
+    row = first_row(conn, statement("raw_payload_count"))
     return int(row[0]) if row else 0
 
 
@@ -116,18 +112,15 @@ def staged(
         "key_alias": key_alias,
         "parts": parts,
     }
-    run(conn, "create or replace temp table staged_payloads as " + statement("stg_payloads"), params)
+    materialise(conn, "stg_payloads", "staged_payloads", params)
     try:
         yield lambda part: _read_partition(conn, list(paths), part)
     finally:
-        run(conn, "drop table if exists staged_payloads")
+        run(conn, statement("drop_staged_payloads"))
 
 
 def _read_partition(conn: duckdb.DuckDBPyConnection, names: list[str], part: int) -> pd.DataFrame:
-    table = conn.sql(
-        "select * exclude (part) from staged_payloads where part = $part order by payload_id",
-        params={"part": part},
-    ).to_arrow_table()
+    table = conn.sql(statement("staged_payload_partition"), params={"part": part}).to_arrow_table()
     extracted = table["fields"]
     # Non-records have no extracted list; give them a list of nulls so every column lines up.
     nulls = pa.scalar([None] * len(names), pa.list_(pa.string()))

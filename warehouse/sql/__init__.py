@@ -42,6 +42,20 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
     run(conn, "commit")
 
 
+def materialise(
+    conn: duckdb.DuckDBPyConnection,
+    name: str,
+    table: str,
+    params: Sequence[Any] | Mapping[str, Any] | None = None,
+) -> None:
+    """Store the result of the query `name` as the temporary table `table` (replacing it).
+
+    As in dbt, a model file holds only its query; how it is materialised is the caller's choice.
+    `table` is one of the warehouse's own identifiers, never user input.
+    """
+    run(conn, f"create or replace temp table {table} as {statement(name)}", params)
+
+
 def first_row(
     conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
 ) -> tuple[Any, ...] | None:
