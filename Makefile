@@ -27,10 +27,11 @@ test: setup  ## the test suite (installs Debian's Chromium for the report's brow
 bench: setup  ## speed and memory figures (prints a table; never fails on timing)
 	$(RUN) python -m unionflow.bench
 
-lint: setup  ## ruff and mypy
+lint: setup  ## ruff, mypy and the layer contracts of docs/architecture.md (import-linter)
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
+	$(RUN) lint-imports --no-cache
 
 clean:
 	rm -rf out bench-results .pytest_cache .mypy_cache .ruff_cache

@@ -29,7 +29,7 @@ from expectations.checks import (
     schema_of,
 )
 from expectations.fields import FIELDS, Field
-from unionflow.sources.payloads import RecordKind
+from unionflow.records import RecordKind
 
 
 @dataclass(frozen=True)

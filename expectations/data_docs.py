@@ -33,6 +33,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from expectations.derived import KEYS
+from unionflow.clock import FEDERATION_TIMEZONE
 
 RESULTS_FOLDER = ".results"
 VENDOR = "static/vendor"
@@ -169,7 +170,7 @@ _UTC_TIME = re.compile(r"\b(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?: UTC|Z)\b")
 
 def _local_times(text: str) -> str:
     """GX's run times (UTC) shown in Asia/Shanghai with the zone named, like every other output."""
-    zone = ZoneInfo("Asia/Shanghai")
+    zone = ZoneInfo(FEDERATION_TIMEZONE)
 
     def local(match: re.Match[str]) -> str:
         moment = dt.datetime.fromisoformat(f"{match.group(1)}T{match.group(2)}+00:00").astimezone(zone)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from unionflow.sources.payloads import RecordKind
+from unionflow.records import RecordKind
 
 FieldType = Literal["text", "int", "money", "timestamp", "choice", "unit_ref"]
 

@@ -8,7 +8,7 @@ import pandas as pd
 from prefect import flow, get_run_logger
 
 from tasks.collect import default_deadline, land_from_folder, validate_and_load
-from unionflow.sources.payloads import RECORD_KINDS
+from unionflow.records import RECORD_KINDS
 from warehouse.collections import Reconciliation, finish_collection, save_deadline, start_collection
 from warehouse.connection import open_warehouse
 from warehouse.snapshot import refresh_snapshot

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FEDERATION_TIMEZONE = "Asia/Shanghai"
+from unionflow.clock import FEDERATION_TIMEZONE
 
 Year = Annotated[int, Field(ge=2000, le=2100, description="Assessment year, e.g. 2025.")]
 RelativeYear = Literal["previous", "cycle"]

@@ -9,8 +9,9 @@ from pathlib import Path
 from prefect import flow
 
 from tasks.backup import backup_task
+from tasks.notice import write_notice_task
 from tasks.publish import Publication, post_allocation_task, publish_run_task
-from tasks.reports import validation_summary, write_notice_task, write_outputs_task
+from tasks.reports import validation_summary, write_outputs_task
 from tasks.validate import ValidationOutcome, validate_records_task, validate_scores_task
 from unionflow.reports.notice import load_notice_settings
 from warehouse import allocation_runs

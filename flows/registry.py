@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from tasks.collect import validate_and_load, validate_kind
-from unionflow.sources.payloads import RecordBatch
+from unionflow.records import RecordBatch
 from unionflow.sources.tabular import iter_table_rows
 from warehouse.collections import Reconciliation, finish_collection, start_collection
 from warehouse.connection import open_warehouse

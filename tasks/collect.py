@@ -13,8 +13,8 @@ from prefect.context import FlowRunContext
 from expectations.contracts import Registry, YearContext
 from expectations.fields import FIELDS, RECORD_KEY, json_path
 from unionflow.intake.validate import Verdict, check_records, decide_versions
+from unionflow.records import RecordKind
 from unionflow.sources.folder import iter_kind_batches
-from unionflow.sources.payloads import RecordKind
 from unionflow.sources.read_ahead import read_ahead
 from warehouse import records
 from warehouse.collections import Reconciliation, save_reconciliation

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -15,21 +14,49 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.publish import write_csv_outputs
-from unionflow.reports.data import ReportData, load_report_data
+from unionflow.reports.data import ReportData
 from unionflow.reports.feedback import FeedbackInputs
 from unionflow.reports.findings import Finding, ValidationSummary
 from unionflow.reports.html import DEFAULT_TOP_N, write_html
-from unionflow.reports.notice import NoticeSettings, write_notice
 from unionflow.reports.xlsx import MAX_ROWS, write_xlsx
+from warehouse import allocation_runs, inputs, score_runs
+from warehouse.connection import MissingData
+from warehouse.publication import headline, score_run_hashes
 
 __all__ = [
     "ValidationSummary",
     "feedback_inputs",
+    "load_report_data",
     "validation_summary",
-    "write_notice_task",
     "write_outputs_task",
     "write_reports_task",
 ]
+
+
+def load_report_data(
+    conn: duckdb.DuckDBPyConnection,
+    year: int,
+    allocation_run_id: int,
+    validation: ValidationSummary | None = None,
+) -> ReportData:
+    """Read an allocation run, its score run and the year's flags and quarantine."""
+    run = allocation_runs.allocation_run(conn, allocation_run_id)
+    if run is None or int(str(run["year"])) != year:
+        raise MissingData(f"{year} has no allocation run {allocation_run_id}")
+    score_run_id = int(str(run["score_run_id"]))
+    return ReportData(
+        year=year,
+        allocation_run_id=allocation_run_id,
+        run=run,
+        score_run=score_run_hashes(conn, score_run_id),
+        headline=headline(conn, year, allocation_run_id),
+        scores=score_runs.scores_of(conn, score_run_id),
+        allocations=allocation_runs.allocations_of(conn, allocation_run_id),
+        flags=score_runs.review_flags_of(conn, score_run_id),
+        quarantine=inputs.year_quarantine(conn, year),
+        validation=validation,
+        comparison=score_runs.comparison_of(conn, score_run_id),
+    )
 
 
 def _finding(outcome: Any) -> Finding:
@@ -138,22 +165,6 @@ def write_outputs_task(
     )
 
 
-@task(cache_policy=NO_CACHE)
-def write_notice_task(
-    conn: duckdb.DuckDBPyConnection,
-    year: int,
-    allocation_run_id: int,
-    out: Path,
-    lang: str = "en",
-    now: dt.datetime | None = None,
-    settings: NoticeSettings | None = None,
-) -> list[Path]:
-    """Post the public notice of the run (opens the objection period) and write notice.md/.html."""
-    return write_notice(
-        conn, year, allocation_run_id, Path(out), lang, now or dt.datetime.now(dt.UTC), settings
-    )
-
-
 def feedback_inputs(conn: duckdb.DuckDBPyConnection, year: int) -> FeedbackInputs:
     """What the per-unit feedback sheets show, from the year's latest score run and allocation.
 
@@ -162,8 +173,6 @@ def feedback_inputs(conn: duckdb.DuckDBPyConnection, year: int) -> FeedbackInput
     as in scoring.
     """
     from unionflow.assessment import indicator_scores, load_config
-    from warehouse import allocation_runs, inputs, score_runs
-    from warehouse.connection import MissingData
     from warehouse.review_exclusions import excluded_reviews
 
     latest = score_runs.latest_score_run(conn, year)

@@ -20,12 +20,11 @@ from expectations.rules import RULES
 from expectations.suites import load_suite_spec
 from flows.cli.publication import notice_command
 from flows.summary import print_outcome
-from tasks.reports import feedback_inputs
+from tasks.reports import feedback_inputs, load_report_data
 from tests.conftest import YEAR
 from tests.test_report_html import VALIDATION, published_year
 from unionflow.assessment.config import ALLOCATION_METHODS, PEER_METHODS, RATES
 from unionflow.reports.catalogue import GRADE_ORDER, _sections, english_vocabulary
-from unionflow.reports.data import load_report_data
 from unionflow.reports.feedback import CRITERIA, write_feedback
 from unionflow.reports.html import render_html
 from unionflow.reports.xlsx import write_xlsx

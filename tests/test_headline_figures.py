@@ -12,10 +12,11 @@ import pytest
 from rich.console import Console
 
 from flows.summary import print_outcome
+from tasks.reports import load_report_data
 from tests.conftest import YEAR
 from tests.test_report_html import published_year
 from unionflow.reports.catalogue import catalogue
-from unionflow.reports.data import COUNT_FIGURES, MONEY_FIGURES, load_report_data
+from unionflow.reports.data import COUNT_FIGURES, MONEY_FIGURES
 from unionflow.reports.html import render_html
 from unionflow.reports.xlsx import write_xlsx
 from warehouse import allocation_runs

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from flows.allocate import allocate
 from flows.cli.publication import notice_command, objection_app
+from tasks.notice import write_notice
 from tests.conftest import YEAR
 from tests.test_report_html import published_year
 from unionflow.assessment.config import ConfigError
@@ -27,7 +28,6 @@ from unionflow.reports.notice import (
     notice_content,
     render_notice_html,
     render_notice_markdown,
-    write_notice,
 )
 from warehouse.connection import open_warehouse
 from warehouse.publication import (

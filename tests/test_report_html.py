@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 
 from flows.annual import annual_assessment
-from tasks.reports import write_reports_task
+from tasks.reports import load_report_data, write_reports_task
 from tests.browser import chromium, find_chromium
 from tests.conftest import YEAR
 from unionflow.reports.charts import GRADE_COLOURS, HATCHED
-from unionflow.reports.data import load_report_data
 from unionflow.reports.findings import Finding, ValidationSummary
 from unionflow.reports.html import render_html
 from warehouse import allocation_runs

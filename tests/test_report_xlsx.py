@@ -12,11 +12,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tasks.reports import write_reports_task
+from tasks.reports import load_report_data, write_reports_task
 from tests.conftest import YEAR
 from tests.test_report_html import FORMULA_NAME, private_copy, published_year
 from unionflow.reports.catalogue import catalogue
-from unionflow.reports.data import ReportData, load_report_data
+from unionflow.reports.data import ReportData
 from unionflow.reports.xlsx import ALLOCATIONS_COLUMNS, SCORES_COLUMNS, write_xlsx
 from warehouse import allocation_runs
 from warehouse.connection import open_warehouse

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from unionflow.sources.payloads import RecordKind
+from unionflow.records import RecordKind
 from warehouse.sql import first_row, run, statement
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from unionflow.sources.payloads import RecordBatch, RecordKind
+from unionflow.records import RecordBatch, RecordKind
 from warehouse.sql import first_row, materialise, run, statement, transaction
 
 

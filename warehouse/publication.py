@@ -17,12 +17,10 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pandas as pd
 
+from unionflow.clock import FEDERATION_TIMEZONE
 from warehouse import allocation_runs
 from warehouse.connection import MissingData, WarehouseError
 from warehouse.sql import first_row, run, transaction
-
-#: The federation's clock: notice dates and the end of the objection period are local dates here.
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 Outcome = Literal["upheld", "dismissed"]
 OUTCOMES: tuple[str, ...] = ("upheld", "dismissed")
@@ -164,7 +162,7 @@ class Notice:
 
 
 def objection_period(
-    published_at: dt.datetime, days: int, timezone: str = DEFAULT_TIMEZONE
+    published_at: dt.datetime, days: int, timezone: str = FEDERATION_TIMEZONE
 ) -> tuple[dt.date, dt.date, dt.datetime]:
     """(first day, last day inclusive, closing instant) of a period of `days` calendar days.
 
@@ -219,7 +217,7 @@ def record_notice(
     *,
     objection_days: int,
     contact: str,
-    timezone: str = DEFAULT_TIMEZONE,
+    timezone: str = FEDERATION_TIMEZONE,
 ) -> Notice:
     """Post the notice of an allocation run, or return the one already posted for that run.
 

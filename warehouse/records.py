@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from unionflow.sources.payloads import RecordKind
+from unionflow.records import RecordKind
 from warehouse.sql import run
 
 

@@ -164,8 +164,9 @@ def notice_command(
     timezone); without it the defaults apply (14 days). Posting the same run again rewrites the
     files and keeps the original period. Returns the files written.
     """
+    from tasks.notice import write_notice
     from unionflow.reports.catalogue import LANGS
-    from unionflow.reports.notice import load_notice_settings, write_notice
+    from unionflow.reports.notice import load_notice_settings
     from warehouse import allocation_runs
     from warehouse.connection import MissingData, open_warehouse
     from warehouse.publication import latest_notice

@@ -133,7 +133,7 @@ def collect_folder(work: Path, units: int) -> list[Row]:
 
 
 def collect_http(work: Path, units: int) -> list[Row]:
-    from unionflow.portal.bench import http_collection_throughput
+    from unionflow.bench.portal import http_collection_throughput
 
     source, _ = paths(work, units)
     rows: list[Row] = []

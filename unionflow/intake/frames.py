@@ -8,7 +8,7 @@ import pyarrow.compute as pc
 
 from expectations import numbers
 from expectations.fields import FIELDS, Field
-from unionflow.sources.payloads import RecordKind
+from unionflow.records import RecordKind
 
 
 def _blank_to_na(values: pd.Series) -> pd.Series:

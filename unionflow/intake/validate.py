@@ -19,7 +19,7 @@ from expectations.fields import RECORD_KEY
 from expectations.numbers import arrow_text
 from unionflow.intake.frames import fingerprint, text_frame, typed_frame
 from unionflow.intake.versions import latest_per_group, replays_and_conflicts, unit_replays_and_conflicts
-from unionflow.sources.payloads import RecordKind
+from unionflow.records import RecordKind
 
 STATUSES = ("accepted", "quarantined", "superseded", "replayed")
 

@@ -24,12 +24,14 @@ from importlib import resources
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from unionflow.clock import FEDERATION_TIMEZONE
+
 LANGS: Final = ("en", "zh")
 #: Grades best first: the order of every table, legend and chart.
 GRADE_ORDER: Final = ("excellent", "good", "pass", "fail", "incomplete", "missing")
 LEVEL_ORDER: Final = ("city", "county")
 #: Where the federation is: every time shown to a person is in this zone, and says so.
-TIMEZONE: Final = ZoneInfo("Asia/Shanghai")
+TIMEZONE: Final = ZoneInfo(FEDERATION_TIMEZONE)
 
 
 def check_lang(lang: str) -> str:

@@ -1,4 +1,5 @@
-"""What the HTML report, the workbook and the console show, read once from the warehouse.
+"""What the HTML report, the workbook and the console show (read once from the warehouse by
+`tasks.reports.load_report_data`).
 
 The renderers take a `ReportData`, so they show the same figures and none queries the warehouse
 itself; tests can also build one by hand. The headline figures are listed once here
@@ -10,19 +11,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 
 from unionflow.reports.catalogue import Catalogue
 from unionflow.reports.evidence import evidence_sentence
 from unionflow.reports.findings import ValidationSummary
-from warehouse import allocation_runs, inputs, score_runs
-from warehouse.connection import MissingData
-from warehouse.publication import Headline, headline, score_run_hashes
 
-__all__ = ["Figure", "ReportData", "ValidationSummary", "headline_figures", "load_report_data"]
+if TYPE_CHECKING:  # the row type only: renderers never read the warehouse
+    from warehouse.publication import Headline
+
+__all__ = ["Figure", "ReportData", "ValidationSummary", "headline_figures"]
 
 
 @dataclass(frozen=True)
@@ -46,32 +46,6 @@ class ReportData:
     def names(self) -> dict[str, str]:
         """unit_id → name for the units of the year (to name reviewers in flags)."""
         return dict(zip(self.scores["unit_id"], self.scores["name"], strict=True))
-
-
-def load_report_data(
-    conn: duckdb.DuckDBPyConnection,
-    year: int,
-    allocation_run_id: int,
-    validation: ValidationSummary | None = None,
-) -> ReportData:
-    """Read an allocation run, its score run and the year's flags and quarantine."""
-    run = allocation_runs.allocation_run(conn, allocation_run_id)
-    if run is None or int(str(run["year"])) != year:
-        raise MissingData(f"{year} has no allocation run {allocation_run_id}")
-    score_run_id = int(str(run["score_run_id"]))
-    return ReportData(
-        year=year,
-        allocation_run_id=allocation_run_id,
-        run=run,
-        score_run=score_run_hashes(conn, score_run_id),
-        headline=headline(conn, year, allocation_run_id),
-        scores=score_runs.scores_of(conn, score_run_id),
-        allocations=allocation_runs.allocations_of(conn, allocation_run_id),
-        flags=score_runs.review_flags_of(conn, score_run_id),
-        quarantine=inputs.year_quarantine(conn, year),
-        validation=validation,
-        comparison=score_runs.comparison_of(conn, score_run_id),
-    )
 
 
 @dataclass(frozen=True)

@@ -8,23 +8,22 @@ Settings come from a small TOML file (`[notice]` table, see `load_notice_setting
 
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from unionflow.assessment.config import ConfigError
+from unionflow.clock import FEDERATION_TIMEZONE
 from unionflow.reports.catalogue import catalogue, labels
 from unionflow.reports.data import missing
-from warehouse import allocation_runs, score_runs
-from warehouse.connection import MissingData, WarehouseError
-from warehouse.publication import DEFAULT_TIMEZONE, Notice, record_notice
+
+if TYPE_CHECKING:  # the row type only: the notice never reads the warehouse
+    from warehouse.publication import Notice
 
 DEFAULT_OBJECTION_DAYS = 14
 #: Printed when no contact is configured; a real notice should name an office and a phone number
@@ -39,7 +38,7 @@ class NoticeSettings:
     objection_days: int = DEFAULT_OBJECTION_DAYS
     contact: str = DEFAULT_CONTACT
     issuer: str = ""  # e.g. "包头市总工会"; empty: the generic label of the language
-    timezone: str = DEFAULT_TIMEZONE
+    timezone: str = FEDERATION_TIMEZONE
 
 
 def load_notice_settings(path: Path | None) -> NoticeSettings:
@@ -191,45 +190,8 @@ def render_notice_html(content: NoticeContent) -> str:
     )
 
 
-def write_notice(
-    conn: duckdb.DuckDBPyConnection,
-    year: int,
-    allocation_run_id: int,
-    out: Path,
-    lang: str,
-    now: dt.datetime,
-    settings: NoticeSettings | None = None,
-) -> list[Path]:
-    """Post the notice of the year's latest allocation run and write notice.md and notice.html.
-
-    Posting records the notice stage and opens the objection period (see
-    `warehouse.publication.record_notice`; posting the same run again keeps its period).
-    """
-    catalogue(lang)  # a ValueError for an unsupported language, before anything is recorded
-    settings = settings or NoticeSettings()
-    latest = allocation_runs.latest_allocation_run(conn, year)
-    if latest is None:
-        raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
-    if int(str(latest["allocation_run_id"])) != allocation_run_id:
-        raise WarehouseError(
-            f"allocation run {allocation_run_id} is not the latest of {year} "
-            f"(run {latest['allocation_run_id']}); a notice always shows the latest allocation"
-        )
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    notice = record_notice(
-        conn,
-        year,
-        allocation_run_id,
-        now,
-        objection_days=settings.objection_days,
-        contact=settings.contact,
-        timezone=settings.timezone,
-    )
-    allocations = allocation_runs.allocations_of(conn, allocation_run_id)
-    scores = score_runs.scores_of(conn, int(str(latest["score_run_id"])))
-    levels = dict(zip(scores["unit_id"], scores["level"], strict=True))
-    content = notice_content(allocations, levels, notice, latest, lang, settings)
+def write_notice_files(content: NoticeContent, out: Path) -> list[Path]:
+    """Write notice.md and notice.html of `content` into `out`; returns both paths."""
     out.mkdir(parents=True, exist_ok=True)
     files = [out / "notice.md", out / "notice.html"]
     files[0].write_text(render_notice_markdown(content), encoding="utf-8", newline="\n")

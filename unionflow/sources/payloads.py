@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 
-RecordKind = Literal["unit", "submission", "review"]
-RECORD_KINDS: tuple[RecordKind, ...] = ("unit", "submission", "review")
+# The shared vocabulary lives in unionflow.records (the warehouse may not import sources); it is
+# re-exported here for the sources' own callers.
+from unionflow.records import RECORD_KINDS, RecordBatch, RecordKind
+
+__all__ = ["RECORD_KINDS", "RecordBatch", "RecordKind", "SourceError", "item_of_payload", "payload_text"]
 
 
 class SourceError(Exception):
@@ -36,23 +38,3 @@ def item_of_payload(payload: str) -> Any:
         return payload
     # A payload that parses to a JSON string was stored as its text, never quoted; serve it raw.
     return payload if isinstance(value, str) else value
-
-
-@dataclass
-class RecordBatch:
-    """Records of one kind, columnar: `source_refs[i]` locates `payloads[i]` in its source."""
-
-    kind: RecordKind
-    source_refs: list[str] = field(default_factory=list)
-    payloads: list[str] = field(default_factory=list)
-
-    def add(self, source_ref: str, payload: str) -> None:
-        self.source_refs.append(source_ref)
-        self.payloads.append(payload)
-
-    def extend(self, other: RecordBatch) -> None:
-        self.source_refs.extend(other.source_refs)
-        self.payloads.extend(other.payloads)
-
-    def __len__(self) -> int:
-        return len(self.payloads)
