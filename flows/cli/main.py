@@ -14,7 +14,7 @@ import traceback
 
 import typer
 
-from flows.cli import assign, operations, pipeline, publication, stewardship
+from flows.cli import assign, decision, operations, pipeline, publication, stewardship
 from flows.cli.options import UsageProblem, errors
 from flows.cli.portal import portal_app
 from flows.settings import apply_quiet_defaults
@@ -26,7 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-for commands in (pipeline.app, assign.app, stewardship.app, publication.app, operations.app):
+for commands in (pipeline.app, assign.app, stewardship.app, publication.app, operations.app, decision.app):
     app.add_typer(commands)
 app.add_typer(stewardship.units_app, name="units")
 app.add_typer(stewardship.review_app, name="review")

@@ -1,0 +1,117 @@
+"""Decision support for the review meeting: `scenarios` (and `stability`, `evaluate-methods`).
+
+These commands only read the warehouse (the latest score run of a year) and write draft files;
+nothing they compute is stored or published. User mistakes raise errors that `flows.cli.main`
+turns into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from flows.cli.options import ConfigOption, DbOption, UsageProblem, YearOption, console, db_path
+
+app = typer.Typer()
+
+BudgetsOption = Annotated[
+    list[int] | None, typer.Option("--budget", help="Budget in CNY; repeat for several scenarios.")
+]
+FloorsOption = Annotated[list[int] | None, typer.Option("--floor", help="Floor in CNY; repeatable.")]
+CapsOption = Annotated[list[int] | None, typer.Option("--cap", help="Cap in CNY; repeatable.")]
+StepsOption = Annotated[list[int] | None, typer.Option("--step", help="Step in CNY; repeatable.")]
+MethodsOption = Annotated[
+    list[str] | None, typer.Option("--method", help="Allocation method: proportional or tiered; repeatable.")
+]
+ScenarioFileOption = Annotated[
+    Path | None, typer.Option("--file", help="TOML file of named scenarios (one scenarios.NAME table each).")
+]
+DecisionOutOption = Annotated[Path, typer.Option("--out", help="Folder for the draft files.")]
+
+
+def latest_scores(db: Path, year: int) -> object:
+    """The year's latest score table (read-only), or a clear error when it was never scored."""
+    from warehouse import score_runs
+    from warehouse.connection import MissingData, open_warehouse
+
+    with open_warehouse(db, read_only=True) as conn:
+        latest = score_runs.latest_score_run(conn, year)
+        if latest is None:
+            raise MissingData(f"{year} has not been scored; run `unionflow score --year {year}` first")
+        scores = score_runs.scores_of(conn, int(str(latest["score_run_id"])))
+    if not scores["total"].notna().any():
+        raise MissingData(f"{year} has no scored unit (every unit is missing or incomplete)")
+    return scores
+
+
+@app.command("scenarios")
+def scenarios_command(
+    year: YearOption,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    budget: BudgetsOption = None,
+    floor: FloorsOption = None,
+    cap: CapsOption = None,
+    step: StepsOption = None,
+    method: MethodsOption = None,
+    file: ScenarioFileOption = None,
+    out: DecisionOutOption = Path("out/scenarios"),
+) -> None:
+    """Allocate the latest scores under several budget scenarios (a draft; nothing is stored).
+
+    Repeat --budget/--floor/--cap/--step/--method for several scenarios (an option given once
+    applies to all), or name them in a TOML file with --file. Writes scenarios.csv (one amount
+    column per scenario, then TOTAL) and scenario_summary.csv to --out.
+    """
+    import pandas as pd
+
+    from flows.cli.options import checked_config
+    from unionflow.assessment import resolve_config
+    from unionflow.assessment.scenarios import load_scenarios, run_scenarios, scenarios_from_options
+    from unionflow.reports.decision_files import write_scenario_summary, write_scenarios
+
+    config_path = checked_config(config)
+    given = [budget, floor, cap, step, method]
+    if file is not None and any(given):
+        raise UsageProblem("give scenarios either as options (--budget …) or in --file, not both")
+    if file is not None and not file.is_file():
+        raise UsageProblem(f"scenario file {file} does not exist")
+    scenarios = (
+        load_scenarios(file)
+        if file is not None
+        else scenarios_from_options(budget or [], floor or [], cap or [], step or [], method or [])
+    )
+    cfg = resolve_config(config_path)
+    scores = latest_scores(db_path(db), year)
+    assert isinstance(scores, pd.DataFrame)
+    outcome = run_scenarios(scores[["unit_id", "name", "total", "grade"]], cfg, scenarios)
+    out.mkdir(parents=True, exist_ok=True)
+    names = [s.name for s in scenarios]
+    write_scenarios(out / "scenarios.csv", outcome.amounts, names)
+    write_scenario_summary(out / "scenario_summary.csv", outcome.summary)
+
+    table = Table(title=f"Budget scenarios {year} (draft)")
+    for column in ("scenario", "budget", "floor", "cap", "step", "funded", "min", "median", "max"):
+        table.add_column(column, justify="left" if column == "scenario" else "right")
+    for column in ("at floor", "at cap", "unallocated"):
+        table.add_column(column, justify="right")
+
+    def cny(value: object) -> str:
+        return "" if value is None or value != value else f"{float(str(value)):,.0f}"
+
+    for row in outcome.summary.to_dict("records"):
+        table.add_row(
+            escape(str(row["scenario"])),
+            *(cny(row[k]) for k in ("budget", "floor", "cap", "step")),
+            str(row["funded"]),
+            *(cny(row[k]) for k in ("min_amount", "median_amount", "max_amount")),
+            str(row["at_floor"]),
+            str(row["at_cap"]),
+            cny(row["unallocated"]),
+        )
+    console.print(table)
+    console.print(f"wrote {out / 'scenarios.csv'} and {out / 'scenario_summary.csv'}", highlight=False)
