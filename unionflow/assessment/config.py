@@ -126,6 +126,16 @@ class AllocationConfig:
 
 
 @dataclass(frozen=True)
+class StabilityConfig:
+    """Bootstrap of grade and funding stability (`unionflow stability`; a draft, never applied)."""
+
+    resamples: int
+    seed: int
+    interval: float
+    borderline_share: float
+
+
+@dataclass(frozen=True)
 class AssessmentConfig:
     """The whole resolved assessment configuration."""
 
@@ -137,6 +147,7 @@ class AssessmentConfig:
     grades: GradesConfig
     review_flags: ReviewFlagsConfig
     allocation: AllocationConfig
+    stability: StabilityConfig
 
 
 # --------------------------------------------------------------------------- parsing
@@ -284,6 +295,12 @@ def validate_config(cfg: AssessmentConfig) -> AssessmentConfig:
     _check_range(rf.wide_disagreement_range, 0, 100, "review_flags.wide_disagreement_range")
 
     _validate_allocation(cfg.allocation)
+    st = cfg.stability
+    _check_min(st.resamples, 1, "stability.resamples")
+    _check_min(st.seed, 0, "stability.seed")
+    if not 0 < st.interval < 1:
+        raise ConfigError("stability.interval", f"must be in (0, 1), got {st.interval!r}")
+    _check_range(st.borderline_share, 0, 1, "stability.borderline_share")
     return cfg
 
 

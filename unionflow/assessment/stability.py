@@ -1,0 +1,204 @@
+"""Grade and funding stability: how far one reviewer more or less could tip a unit (a draft).
+
+For every scored unit its valid reviews are resampled with replacement (a seeded bootstrap,
+B resamples of the same size), and the peer score, total, grade and funding decision are
+recomputed under the current config, all units of a resample together (the excellent quota and
+the budget are shared). Everything is whole-array numpy: a resample is a row, a unit a column,
+and resamples are drawn in chunks so memory stays bounded; no Python loop runs per resample
+and unit. The random stream does not depend on the chunk size, so a seed gives the same bytes.
+
+``calibrated`` uses the reviewer biases of the full year for every resample (re-estimating them
+per resample would need every reviewer's other reviews resampled too). ``median`` is not
+supported here (see docs/scoring.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from unionflow.assessment.allocation import FUNDED, allocate
+from unionflow.assessment.config import CRITERIA, AssessmentConfig, ConfigError
+from unionflow.assessment.peer import check_reviews, reviewer_bias
+from unionflow.assessment.scoring import TOTAL_DECIMALS, excellent_quota
+
+#: Grades a scored unit can get, in code order (code = position).
+GRADE_CODES: tuple[str, ...] = ("excellent", "good", "pass", "fail")
+STABILITY_COLUMNS: tuple[str, ...] = (
+    "unit_id",
+    "total",
+    "grade",
+    "n_reviews",
+    "total_low",
+    "total_high",
+    "grade_kept_share",
+    "funded",
+    "funded_share",
+    "borderline",
+)
+#: Bytes one chunk of gathered review values may take (B is cut into chunks of resamples).
+_CHUNK_BYTES = 64 * 1024 * 1024
+
+
+def _scored_reviews(
+    scores: pd.DataFrame, reviews: pd.DataFrame, cfg: AssessmentConfig
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Scored units (finite total) in unit_id order, their review values grouped by unit
+    (contiguous), and each unit's first row in those values."""
+    scored = scores[np.isfinite(scores["total"].to_numpy(dtype=np.float64))]
+    scored = scored.sort_values("unit_id", kind="stable").reset_index(drop=True)
+    values = reviews[list(CRITERIA)].to_numpy(dtype=np.float64)
+    if cfg.peer.method == "calibrated":
+        bias = reviewer_bias(reviews, cfg).set_index("reviewer_unit_id")["shrunk_bias"]
+        values = values - reviews["reviewer_unit_id"].map(bias).fillna(0.0).to_numpy()[:, None]
+    unit_code = pd.Index(scored["unit_id"]).get_indexer(reviews["reviewee_unit_id"])
+    keep = unit_code >= 0
+    order = np.argsort(unit_code[keep], kind="stable")
+    grouped = values[keep][order]
+    counts = np.bincount(unit_code[keep], minlength=len(scored))
+    if (counts < cfg.peer.min_reviews).any():
+        short = scored.loc[counts < cfg.peer.min_reviews, "unit_id"].iloc[0]
+        raise ValueError(f"scored unit {short} has fewer valid reviews than peer.min_reviews")
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    return scored, grouped, starts
+
+
+def _peer(gathered: np.ndarray, starts: np.ndarray, counts: np.ndarray, cfg: AssessmentConfig) -> np.ndarray:
+    """Peer scores (chunk × units) of resampled review values (chunk × reviews × criteria)."""
+    total = np.add.reduceat(gathered, starts, axis=1)
+    n = counts[None, :, None].astype(np.float64)
+    if cfg.peer.method == "median":  # pragma: no cover - refused by unit_stability
+        raise ConfigError("peer.method", "median is not supported by stability")
+    high = np.maximum.reduceat(gathered, starts, axis=1)
+    low = np.minimum.reduceat(gathered, starts, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        agg = np.where(n >= cfg.peer.trim_min_reviews, (total - high - low) / (n - 2.0), total / n)
+    weights = np.array([cfg.peer.weights[c] for c in CRITERIA])
+    result: np.ndarray = agg @ weights
+    return result
+
+
+def _ranked(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: 1 + how many values are greater (the competition rank, descending) and how many
+    are greater or equal. -inf entries are left out of both counts' meaning (callers mask them)."""
+    rows, n = key.shape
+    order = np.argsort(-key, axis=1, kind="stable")
+    desc = np.take_along_axis(key, order, axis=1)
+    pos = np.broadcast_to(np.arange(n), (rows, n))
+    starts_group = np.ones((rows, n), dtype=bool)
+    starts_group[:, 1:] = desc[:, 1:] != desc[:, :-1]
+    rank_sorted = np.maximum.accumulate(np.where(starts_group, pos + 1, 0), axis=1)
+    ends_group = np.ones((rows, n), dtype=bool)
+    ends_group[:, :-1] = desc[:, :-1] != desc[:, 1:]
+    ge_sorted = np.minimum.accumulate(np.where(ends_group, pos + 1, n)[:, ::-1], axis=1)[:, ::-1]
+    rank = np.empty_like(rank_sorted)
+    ge = np.empty_like(ge_sorted)
+    np.put_along_axis(rank, order, rank_sorted, axis=1)
+    np.put_along_axis(ge, order, ge_sorted, axis=1)
+    return rank, ge
+
+
+def grade_codes(totals: np.ndarray, cfg: AssessmentConfig) -> np.ndarray:
+    """Grade codes (:data:`GRADE_CODES`) of each row of totals (resamples × scored units),
+    exactly as :func:`unionflow.assessment.scoring.assign_grades` grades scored units."""
+    g = cfg.grades
+    key = np.round(totals, TOTAL_DECIMALS)
+    rank, _ = _ranked(key)
+    quota = excellent_quota(g.excellent_top_share, totals.shape[1])
+    return np.select(
+        [(key >= g.excellent_min) & (rank <= quota), key >= g.good_min, key >= g.pass_min],
+        [0, 1, 2],
+        default=3,
+    ).astype(np.int8)
+
+
+def funded_mask(totals: np.ndarray, grades: np.ndarray, cfg: AssessmentConfig) -> np.ndarray:
+    """Who :func:`unionflow.assessment.allocation.allocate` funds, per row: eligible grade and,
+    when the floor does not reach everyone, within the longest prefix of whole tie groups."""
+    a = cfg.allocation
+    eligible_codes = [GRADE_CODES.index(grade) for grade in a.eligible_grades]
+    eligible = np.isin(grades, eligible_codes)
+    if a.method == "tiered":
+        return eligible
+    key = np.where(eligible, np.round(totals, TOTAL_DECIMALS), -np.inf)
+    _, ge = _ranked(key)
+    n_eligible = eligible.sum(axis=1, keepdims=True)
+    everyone = n_eligible * a.floor <= a.budget
+    return eligible & (everyone | (ge <= a.budget // a.floor))
+
+
+def unit_stability(
+    scores: pd.DataFrame,
+    reviews: pd.DataFrame,
+    cfg: AssessmentConfig,
+    *,
+    resamples: int | None = None,
+    seed: int | None = None,
+) -> pd.DataFrame:
+    """Bootstrap stability of every scored unit's grade and funding.
+
+    ``scores``: the year's score table (``unit_id, indicator_score, bonus, total, grade``);
+    ``reviews``: the valid reviews scoring used. Returns :data:`STABILITY_COLUMNS` for the scored
+    units sorted by total descending then unit_id (``resamples`` and ``seed`` override the
+    config's ``[stability]``): the interval of the total (``interval``
+    central share of the resamples), the share of resamples keeping the grade, whether the
+    current config funds the unit and the share of resamples funding it, and ``borderline`` when
+    the grade or the funding decision changes in more than ``borderline_share`` of resamples.
+    """
+    check_reviews(reviews)
+    if cfg.peer.method == "median":
+        raise ConfigError("peer.method", "stability supports trimmed_mean and calibrated, not median")
+    settings = cfg.stability
+    b_total = settings.resamples if resamples is None else resamples
+    if b_total < 1:
+        raise ConfigError("stability.resamples", f"must be at least 1, got {b_total}")
+    scored, values, starts = _scored_reviews(scores, reviews, cfg)
+    counts = np.diff(np.append(starts, len(values)))
+    n_units, n_rows = len(scored), len(values)
+    indicator = scored["indicator_score"].to_numpy(dtype=np.float64)
+    bonus = scored["bonus"].to_numpy(dtype=np.float64)
+    t = cfg.total
+    slot_start = np.repeat(starts, counts)
+    slot_count = np.repeat(counts, counts).astype(np.float64)
+
+    rng = np.random.default_rng(settings.seed if seed is None else seed)
+    chunk = max(1, min(b_total, _CHUNK_BYTES // max(1, n_rows * len(CRITERIA) * 8)))
+    totals = np.empty((b_total, n_units), dtype=np.float64)
+    for first in range(0, b_total, chunk):  # a loop over chunks of resamples, never per unit
+        rows = min(chunk, b_total - first)
+        # Draws fill row by row, so consecutive chunks continue one stream: chunk size never
+        # changes the result.
+        pick = slot_start + (rng.random((rows, n_rows)) * slot_count).astype(np.int64)
+        peer = _peer(values[pick], starts, counts, cfg)
+        totals[first : first + rows] = np.minimum(
+            t.cap, t.indicator_weight * indicator + t.peer_weight * peer + bonus
+        )
+
+    grades = grade_codes(totals, cfg)
+    funded = funded_mask(totals, grades, cfg)
+    current = pd.Index(GRADE_CODES).get_indexer(scored["grade"])
+    baseline = allocate(scored[["unit_id", "total", "grade"]], cfg).allocations.set_index("unit_id")["reason"]
+    funded_now = scored["unit_id"].map(baseline).eq(FUNDED).to_numpy()
+
+    kept = (grades == current[None, :]).mean(axis=0)
+    funded_share = funded.mean(axis=0)
+    funding_changed = np.where(funded_now, 1.0 - funded_share, funded_share)
+    tail = (1.0 - settings.interval) / 2.0
+    low, high = np.quantile(totals, [tail, 1.0 - tail], axis=0)
+    out = pd.DataFrame(
+        {
+            "unit_id": scored["unit_id"].to_numpy(),
+            "total": scored["total"].to_numpy(dtype=np.float64),
+            "grade": scored["grade"].to_numpy(),
+            "n_reviews": counts.astype(np.int64),
+            "total_low": low,
+            "total_high": high,
+            "grade_kept_share": kept,
+            "funded": funded_now,
+            "funded_share": funded_share,
+            "borderline": (1.0 - kept > settings.borderline_share)
+            | (funding_changed > settings.borderline_share),
+        }
+    )
+    out = out.sort_values(["total", "unit_id"], ascending=[False, True], kind="stable")
+    return out.reset_index(drop=True)[list(STABILITY_COLUMNS)]
