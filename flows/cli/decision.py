@@ -115,3 +115,86 @@ def scenarios_command(
         )
     console.print(table)
     console.print(f"wrote {out / 'scenarios.csv'} and {out / 'scenario_summary.csv'}", highlight=False)
+
+
+ResamplesOption = Annotated[
+    int | None, typer.Option("--resamples", min=1, help="Bootstrap resamples [config stability.resamples]")
+]
+SeedOption = Annotated[int | None, typer.Option("--seed", min=0, help="Random seed [config stability.seed]")]
+
+
+def scoring_reviews(db: Path, year: int) -> object:
+    """The valid reviews scoring reads: accepted, minus those a steward excluded."""
+    from warehouse import inputs
+    from warehouse.connection import open_warehouse
+    from warehouse.review_exclusions import excluded_reviews
+
+    with open_warehouse(db, read_only=True) as conn:
+        reviews = inputs.accepted_review_scores(conn, year)
+        excluded = excluded_reviews(conn, year)
+    return reviews[~reviews["review_id"].isin(excluded)]
+
+
+@app.command("stability")
+def stability_command(
+    year: YearOption,
+    db: DbOption = None,
+    config: ConfigOption = None,
+    resamples: ResamplesOption = None,
+    seed: SeedOption = None,
+    out: DecisionOutOption = Path("out/stability"),
+) -> None:
+    """How stable each unit's grade and funding are: a seeded bootstrap of its valid reviews.
+
+    Writes stability.csv (the 90 % interval of the total, the share of resamples keeping the
+    grade, the share funded, borderline) and lists the borderline units to discuss at the meeting.
+    A draft: nothing is stored or published.
+    """
+    import pandas as pd
+
+    from flows.cli.options import checked_config
+    from unionflow.assessment import ConfigError, resolve_config
+    from unionflow.assessment.stability import unit_stability
+    from unionflow.reports.decision_files import write_stability
+
+    cfg = resolve_config(checked_config(config))
+    path = db_path(db)
+    scores = latest_scores(path, year)
+    reviews = scoring_reviews(path, year)
+    assert isinstance(scores, pd.DataFrame) and isinstance(reviews, pd.DataFrame)
+    b = cfg.stability.resamples if resamples is None else resamples
+    with console.status(f"resampling {year}'s reviews {b:,} times …"):
+        try:
+            result = unit_stability(scores, reviews, cfg, resamples=resamples, seed=seed)
+        except ValueError as problem:
+            if isinstance(problem, ConfigError):
+                raise
+            raise UsageProblem(
+                f"{problem}: the reviews changed since {year} was scored; run `unionflow score --year {year}`"
+            ) from None
+    result.insert(1, "name", result["unit_id"].map(scores.set_index("unit_id")["name"]))
+    out.mkdir(parents=True, exist_ok=True)
+    write_stability(out / "stability.csv", result)
+
+    borderline = result[result["borderline"]]
+    table = Table(title=f"To discuss at the meeting: {len(borderline)} borderline units ({year}, draft)")
+    for column in ("unit", "name", "total", "90 % interval", "grade", "grade kept", "funded", "funded in"):
+        table.add_column(column, justify="right" if column not in ("unit", "name", "grade") else "left")
+    for row in borderline.to_dict("records"):
+        table.add_row(
+            escape(str(row["unit_id"])),
+            escape(str(row["name"])),
+            f"{row['total']:.2f}",
+            f"{row['total_low']:.2f} – {row['total_high']:.2f}",
+            str(row["grade"]),
+            f"{row['grade_kept_share']:.0%}",
+            "yes" if row["funded"] else "no",
+            f"{row['funded_share']:.0%}",
+        )
+    console.print(table)
+    used_seed = cfg.stability.seed if seed is None else seed
+    console.print(
+        f"{len(result)} scored units resampled {b:,} times (seed {used_seed}): "
+        f"{len(borderline)} borderline; wrote {out / 'stability.csv'}",
+        highlight=False,
+    )

@@ -49,3 +49,29 @@ def write_scenario_summary(path: Path, summary: pd.DataFrame) -> None:
     units at floor and cap, allocated and unallocated CNY."""
     header = [name for name, _ in SCENARIO_SUMMARY_FORMATS]
     write_csv(path, header, formatted_rows(summary, SCENARIO_SUMMARY_FORMATS))
+
+
+STABILITY_FORMATS = (
+    ("unit_id", "text"),
+    ("name", "text"),
+    ("total", "score"),
+    ("grade", "text"),
+    ("n_reviews", "int"),
+    ("total_low", "score"),
+    ("total_high", "score"),
+    ("grade_kept_share", "score"),
+    ("funded", "text"),
+    ("funded_share", "score"),
+    ("borderline", "text"),
+)
+
+
+def write_stability(path: Path, stability: pd.DataFrame) -> None:
+    """stability.csv: per scored unit (by total descending, then unit_id) the interval of the
+    total, the share of resamples keeping its grade, whether it is funded and how often, and the
+    borderline mark (``true``/``false``)."""
+    frame = stability.assign(
+        funded=stability["funded"].map({True: "true", False: "false"}),
+        borderline=stability["borderline"].map({True: "true", False: "false"}),
+    )
+    write_csv(path, [name for name, _ in STABILITY_FORMATS], formatted_rows(frame, STABILITY_FORMATS))
