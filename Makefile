@@ -26,6 +26,7 @@ test: setup  ## the test suite (installs Debian's Chromium for the report's brow
 
 bench: setup  ## speed and memory figures (prints a table; never fails on timing)
 	$(RUN) python -m unionflow.bench
+	$(RUN) python -m unionflow.bench.decision
 
 lint: setup  ## ruff, mypy and the layer contracts of docs/architecture.md (import-linter)
 	$(RUN) ruff check .

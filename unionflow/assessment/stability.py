@@ -63,26 +63,42 @@ def _scored_reviews(
     return scored, grouped, starts
 
 
-def _peer(gathered: np.ndarray, starts: np.ndarray, counts: np.ndarray, cfg: AssessmentConfig) -> np.ndarray:
-    """Peer scores (chunk × units) of resampled review values (chunk × reviews × criteria)."""
-    total = np.add.reduceat(gathered, starts, axis=1)
-    n = counts[None, :, None].astype(np.float64)
-    if cfg.peer.method == "median":  # pragma: no cover - refused by unit_stability
-        raise ConfigError("peer.method", "median is not supported by stability")
-    high = np.maximum.reduceat(gathered, starts, axis=1)
-    low = np.minimum.reduceat(gathered, starts, axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        agg = np.where(n >= cfg.peer.trim_min_reviews, (total - high - low) / (n - 2.0), total / n)
+def _resampled_peer(
+    by_criterion: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
+    generators: list[np.random.Generator],
+    rows: int,
+    cfg: AssessmentConfig,
+) -> np.ndarray:
+    """Peer scores (rows × units) of ``rows`` bootstrap resamples.
+
+    Units are taken in blocks of equal review count n (a handful of blocks): a block's draws
+    form a (criteria × rows × n × units) array reduced along the n axis with the units
+    contiguous, several times faster than reducing ragged groups. Each block draws from its own generator,
+    so cutting the resamples into chunks never changes the stream.
+    """
     weights = np.array([cfg.peer.weights[c] for c in CRITERIA])
-    result: np.ndarray = agg @ weights
-    return result
+    peer = np.empty((rows, counts.size), dtype=np.float64)
+    for n, generator in zip(np.unique(counts), generators, strict=False):
+        units = np.flatnonzero(counts == n)
+        offsets = (generator.random((rows, int(n), units.size), dtype=np.float32) * n).astype(np.int64)
+        drawn = by_criterion[:, starts[units][None, None, :] + offsets]
+        total = drawn.sum(axis=2)
+        if n >= cfg.peer.trim_min_reviews:
+            agg = (total - drawn.max(axis=2) - drawn.min(axis=2)) / (n - 2.0)
+        else:
+            agg = total / float(n)
+        peer[:, units] = np.tensordot(weights, agg, axes=1)
+    return peer
 
 
 def _ranked(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row: 1 + how many values are greater (the competition rank, descending) and how many
     are greater or equal. -inf entries are left out of both counts' meaning (callers mask them)."""
     rows, n = key.shape
-    order = np.argsort(-key, axis=1, kind="stable")
+    # Any order within ties gives the same counts, so the faster unstable sort is fine.
+    order = np.argsort(-key, axis=1)
     desc = np.take_along_axis(key, order, axis=1)
     pos = np.broadcast_to(np.arange(n), (rows, n))
     starts_group = np.ones((rows, n), dtype=bool)
@@ -158,18 +174,15 @@ def unit_stability(
     indicator = scored["indicator_score"].to_numpy(dtype=np.float64)
     bonus = scored["bonus"].to_numpy(dtype=np.float64)
     t = cfg.total
-    slot_start = np.repeat(starts, counts)
-    slot_count = np.repeat(counts, counts).astype(np.float64)
-
-    rng = np.random.default_rng(settings.seed if seed is None else seed)
+    by_criterion = np.ascontiguousarray(values.T)
+    # One generator per block of equal review count (see _resampled_peer), all from the seed.
+    sequence = np.random.SeedSequence(settings.seed if seed is None else seed)
+    generators = [np.random.default_rng(s) for s in sequence.spawn(np.unique(counts).size)]
     chunk = max(1, min(b_total, _CHUNK_BYTES // max(1, n_rows * len(CRITERIA) * 8)))
     totals = np.empty((b_total, n_units), dtype=np.float64)
     for first in range(0, b_total, chunk):  # a loop over chunks of resamples, never per unit
         rows = min(chunk, b_total - first)
-        # Draws fill row by row, so consecutive chunks continue one stream: chunk size never
-        # changes the result.
-        pick = slot_start + (rng.random((rows, n_rows)) * slot_count).astype(np.int64)
-        peer = _peer(values[pick], starts, counts, cfg)
+        peer = _resampled_peer(by_criterion, starts, counts, generators, rows, cfg)
         totals[first : first + rows] = np.minimum(
             t.cap, t.indicator_weight * indicator + t.peer_weight * peer + bonus
         )
