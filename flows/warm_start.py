@@ -27,12 +27,16 @@ SERVER_COMMAND = (
     sys.executable, "-m", "prefect", "server", "start", "--no-ui", "--no-services", "--analytics-off"
 )  # fmt: skip
 
-#: How long to wait for the server to answer /health before giving up.
-STARTUP_TIMEOUT_SECONDS = 120.0
+#: How long to wait for the server to answer /health before giving up. Idle, it boots in about
+#: 8 s; a 2-core machine loaded by other work can take several times that.
+STARTUP_TIMEOUT_SECONDS = 180.0
+
+#: How long a configured server (PREFECT_API_URL) has to answer /health before a command gives up.
+CONFIGURED_TIMEOUT_SECONDS = 10.0
 
 
 class TemporaryApiError(RuntimeError):
-    """The temporary Prefect API server did not start."""
+    """The Prefect API server did not start, or a configured one does not answer."""
 
 
 @dataclass
@@ -44,10 +48,18 @@ class TemporaryApi:
     log: Path
 
     @classmethod
-    def start(cls, log: Path) -> TemporaryApi:
-        """Start the server in the background (its output goes to `log`); returns at once."""
+    def start(cls, log: Path, database: Path | None = None) -> TemporaryApi:
+        """Start the server in the background (its output goes to `log`); returns at once.
+
+        `database` is a SQLite file of its own (tests: one per run); by default the server uses
+        Prefect's usual database under PREFECT_HOME, already migrated after the first use.
+        """
         port = _free_port()
         log.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+        env.pop("PREFECT_API_URL", None)  # the server must not try to be a client of another one
+        if database is not None:
+            env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{database}"
         with log.open("wb") as output:
             process = subprocess.Popen(
                 [*SERVER_COMMAND, "--host", "127.0.0.1", "--port", str(port)],
@@ -56,31 +68,13 @@ class TemporaryApi:
                 stderr=subprocess.STDOUT,
                 # Its own process group, so stopping it also stops the web server it starts.
                 start_new_session=True,
-                env={**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"},
+                env=env,
             )
         return cls(process=process, url=f"http://127.0.0.1:{port}/api", log=log)
 
     def wait_until_ready(self, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
         """Block until the server answers /health; TemporaryApiError if it exits or times out."""
-        import httpx
-
-        deadline = time.monotonic() + timeout
-        with httpx.Client(timeout=2.0) as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    raise TemporaryApiError(
-                        f"the temporary Prefect API server exited with code {self.process.returncode}; "
-                        f"see {self.log}"
-                    )
-                try:
-                    if client.get(f"{self.url}/health").status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.1)
-        raise TemporaryApiError(
-            f"the temporary Prefect API server did not answer within {timeout:.0f} s; see {self.log}"
-        )
+        wait_for_api(self.url, timeout, self)
 
     def stop(self) -> None:
         """Stop the server (and the web server it started), waiting a little for a clean exit."""
@@ -96,17 +90,64 @@ class TemporaryApi:
             pass
 
 
+def wait_for_api(url: str, timeout: float, server: TemporaryApi | None = None) -> None:
+    """Block until the Prefect API at `url` answers /health, at most `timeout` seconds.
+
+    TemporaryApiError (one line, naming the server's log) when `server` exits first or the
+    deadline passes; a configured server (no `server`) is named by its address.
+    """
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=2.0) as client:
+        while True:
+            if server is not None and server.process.poll() is not None:
+                raise TemporaryApiError(
+                    f"the temporary Prefect API server exited with code {server.process.returncode}; "
+                    f"see {server.log}"
+                )
+            try:
+                if client.get(f"{url.rstrip('/')}/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)
+    if server is None:
+        raise TemporaryApiError(
+            f"the Prefect API at {url} (PREFECT_API_URL) did not answer within {timeout:.0f} s; "
+            "start it, or unset PREFECT_API_URL to let unionflow start a temporary one"
+        )
+    raise TemporaryApiError(
+        f"the temporary Prefect API server did not answer within {timeout:.0f} s; see {server.log} "
+        "(on a busy machine, run `prefect server start` once and set PREFECT_API_URL)"
+    )
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
 
-def api_configured() -> bool:
-    """True when flow runs go to a configured Prefect API (or Prefect may not start one)."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+def configured_api_url() -> str | None:
+    """The Prefect API flow runs go to when one is configured (PREFECT_API_URL), else None.
 
-    return bool(PREFECT_API_URL.value()) or not PREFECT_SERVER_EPHEMERAL_ENABLED.value()
+    Read from the environment, so deciding costs no Prefect import; once Prefect is imported,
+    its settings (a profile may set the URL) count too.
+    """
+    url = os.environ.get("PREFECT_API_URL")
+    if not url and "prefect.settings" in sys.modules:
+        from prefect.settings import PREFECT_API_URL
+
+        url = PREFECT_API_URL.value()
+    return url or None
+
+
+def api_configured() -> bool:
+    """True when flow runs go to a configured Prefect API (PREFECT_API_URL)."""
+    return configured_api_url() is not None
 
 
 @contextmanager

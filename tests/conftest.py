@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -186,13 +190,94 @@ def lock_held(db: Path) -> Iterator[subprocess.Popen[str]]:
         holder.wait(timeout=30)
 
 
-@pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """A real, temporary Prefect server for the whole session (flows run against it)."""
-    from prefect.testing.utilities import prefect_test_harness
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the test run's one Prefect API server (in the xdist controller, or the only process).
 
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+    It boots in the background while tests are collected; `PREFECT_API_URL` in the environment
+    sends every flow run to it: the xdist workers and every CLI subprocess inherit it, so no flow
+    ever starts Prefect's own ephemeral server (slow, and it times out on a loaded machine).
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # a worker: the controller started the server and exported its address
+    from flows.warm_start import TemporaryApi
+
+    folder = Path(tempfile.mkdtemp(prefix="unionflow-prefect-"))
+    database = folder / "prefect.db"
+    template = _database_template(config)
+    if template.is_file():
+        shutil.copyfile(template, database)
+    api = TemporaryApi.start(folder / "prefect-server.log", database=database)
+    os.environ["PREFECT_API_URL"] = api.url
+    config.stash[_SESSION_API] = (api, folder)
+    if not template.is_file():
+        # First run here: wait for the server to create its database (every Alembic migration,
+        # about 10 s), then keep a consistent copy so later runs start from a migrated one.
+        api.wait_until_ready(SERVER_STARTUP_SECONDS)
+        template.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(database) as live, sqlite3.connect(template) as copy:
+            live.backup(copy)
+
+
+def _database_template(config: pytest.Config) -> Path:
+    """A migrated, empty Prefect database for this Prefect version, kept in pytest's cache folder."""
+    from importlib.metadata import version
+
+    return config.rootpath / ".pytest_cache" / "prefect" / f"prefect-{version('prefect')}.db"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the run's Prefect API server and remove its database."""
+    started = config.stash.get(_SESSION_API, None)
+    if started is None:
+        return
+    api, folder = started
+    api.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+_SESSION_API = pytest.StashKey[tuple[Any, Path]]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_api() -> Iterator[str]:
+    """The run's Prefect API server, ready: every test's flow runs go there (never ephemeral).
+
+    The environment already names it (for subprocesses); Prefect read its settings when this
+    process imported it, possibly before the address was exported, so it is set here too.
+    """
+    from prefect.context import _temporary_global_settings_context, get_settings_context
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.warm_start import wait_for_api
+
+    url = os.environ["PREFECT_API_URL"]
+    wait_for_api(url, timeout=SERVER_STARTUP_SECONDS)
+    # One statement, entered left to right: the global context copies the one just set.
+    with (
+        temporary_settings(updates={PREFECT_API_URL: url}),
+        _temporary_global_settings_context(get_settings_context()),
+    ):
+        yield url
+        _drain_prefect_services()
+
+
+def _drain_prefect_services() -> None:
+    """Send the logs and events still queued in this process while the server still listens."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    with contextlib.suppress(RuntimeError):  # never started in this process
+        APILogWorker.drain_all(timeout=10)
+    EventsWorker.drain_all(timeout=10)
+
+
+#: A loaded 2-core machine can take a minute to boot the server; waiting costs nothing when idle.
+SERVER_STARTUP_SECONDS = 180.0
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(prefect_api: str) -> None:
+    """Flows in these tests run against the run's Prefect API server (kept for readability)."""
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
