@@ -1,33 +1,47 @@
-"""The command line's promises (SPEC section 3): exit codes and one clear line for user mistakes."""
+"""The command line's promises (SPEC section 3): exit codes and one clear line for user mistakes.
+
+Behaviour is checked in-process (`tests.cli.unionflow` runs the real `main()`); a few tests run
+the console script as a subprocess, for what only a real process shows: the exit code the shell
+sees, and that nothing else (a traceback, DuckDB's exit-time noise) reaches stderr.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REGISTRY, unit_record
+from tests.cli import Outcome, unionflow
+from tests.conftest import REGISTRY, lock_held, unit_record
 
 
-def unionflow(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+def unionflow_process(
+    *args: str, cwd: Path | None = None, env: dict[str, str | None] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed console script as a user would."""
+    """Run the command line in a new process as a user would (`None` in `env` unsets a variable)."""
+    environment = dict(os.environ)
+    for name, value in (env or {}).items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
     return subprocess.run(
         [sys.executable, "-m", "flows", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={**os.environ, **(env or {})},
-        timeout=300,
+        env=environment,
+        timeout=240,
     )
 
 
-def assert_one_clear_line(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
-    assert result.returncode == 2, result.stderr
+def assert_one_clear_line(result: Outcome | subprocess.CompletedProcess[str], *fragments: str) -> None:
+    code = result.code if isinstance(result, Outcome) else result.returncode
+    assert code == 2, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -35,10 +49,26 @@ def assert_one_clear_line(result: subprocess.CompletedProcess[str], *fragments: 
         assert fragment in lines[0]
 
 
-def test_an_unknown_flag_exits_2() -> None:
-    result = unionflow("collect", "--year", "2025", "--source", "x", "--bogus")
-    assert result.returncode == 2
-    assert "No such option" in result.stderr
+# --- the exit-code contract, as the shell sees it -------------------------------------------------
+
+
+def test_an_unknown_flag_is_one_line_and_exits_2() -> None:
+    result = unionflow_process("collect", "--year", "2025", "--source", "x", "--bogus")
+    assert_one_clear_line(result, "No such option", "--bogus")
+
+
+def test_a_refusal_is_one_line_and_exit_2_for_the_shell(tmp_path: Path) -> None:
+    result = unionflow_process("allocate", "--year", "2025", "--db", str(tmp_path / "w.duckdb"))
+    assert_one_clear_line(result, "has not been scored")
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    result = unionflow_process("--debug", "collect", "--year", "2025", "--source", str(tmp_path / "nowhere"))
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr
+
+
+# --- behaviour, in-process -----------------------------------------------------------------------
 
 
 def test_a_missing_source_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -49,14 +79,9 @@ def test_a_missing_source_folder_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 
 def test_a_locked_warehouse_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    from warehouse.connection import connect
-
     db = tmp_path / "w.duckdb"
-    holder = connect(db)  # this test process is the other writer
-    try:
+    with lock_held(db):
         result = unionflow("collect", "--year", "2025", "--source", str(tmp_path), "--db", str(db))
-    finally:
-        holder.close()
     assert_one_clear_line(result, "in use by another unionflow process")
 
 
@@ -79,20 +104,27 @@ def test_allocating_a_year_never_scored_is_one_line_and_exit_2(tmp_path: Path) -
     assert_one_clear_line(result, "has not been scored")
 
 
-def test_debug_shows_the_traceback(tmp_path: Path) -> None:
-    result = unionflow("--debug", "collect", "--year", "2025", "--source", str(tmp_path / "nowhere"))
-    assert result.returncode != 0
-    assert "Traceback" in result.stderr
+def test_scoring_a_year_with_nothing_collected_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = unionflow("score", "--year", "2025", "--db", str(tmp_path / "w.duckdb"))
+    assert_one_clear_line(result, "no active pilot units for 2025")
 
 
-def test_db_defaults_to_the_environment_variable(tmp_path: Path) -> None:
+def test_publishing_a_year_never_allocated_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = unionflow(
+        "publish", "--year", "2025", "--out", str(tmp_path / "o"), "--db", str(tmp_path / "w.duckdb")
+    )
+    assert_one_clear_line(result, "has no allocation")
+
+
+def test_db_defaults_to_the_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     registry = tmp_path / "units.csv"
     header = ",".join(unit_record())
     registry.write_text(
         header + "\n" + ",".join(unit_record(REGISTRY[1][0]).values()) + "\n", encoding="utf-8"
     )
-    result = unionflow("units", "import", str(registry), env={"UNIONFLOW_DB": str(tmp_path / "env.duckdb")})
-    assert result.returncode == 0, result.stderr
+    monkeypatch.setenv("UNIONFLOW_DB", str(tmp_path / "env.duckdb"))
+    result = unionflow("units", "import", str(registry))
+    assert result.code == 0, result.stderr
     assert (tmp_path / "env.duckdb").exists()
 
 
@@ -100,43 +132,35 @@ def test_db_defaults_to_the_environment_variable(tmp_path: Path) -> None:
     "command", ["collect", "run", "score", "allocate", "publish", "synth", "demo", "units", "quarantine"]
 )
 def test_every_command_has_help(command: str) -> None:
-    assert unionflow(command, "--help").returncode == 0
+    result = unionflow(command, "--help")
+    assert result.code == 0, result.stderr
+    assert "Usage" in result.stdout
 
 
 def test_publishing_a_different_allocation_without_supersede_exits_2(tmp_path: Path, loaded_db: Path) -> None:
-    import shutil
-
     db = tmp_path / "w.duckdb"
     shutil.copy(loaded_db, db)
     out = str(tmp_path / "out")
     for step in (["score"], ["allocate"], ["publish", "--out", out], ["allocate", "--budget", "900000"]):
         result = unionflow(*step, "--year", "2025", "--db", str(db))
-        assert result.returncode == 0, result.stderr
+        assert result.code == 0, result.stderr
     refused = unionflow("publish", "--year", "2025", "--out", out, "--db", str(db))
     assert_one_clear_line(refused, "already published", "--supersede")
     replaced = unionflow(
         "publish", "--year", "2025", "--out", out, "--db", str(db), "--supersede", "budget cut"
     )
-    assert replaced.returncode == 0, replaced.stderr
+    assert replaced.code == 0, replaced.stderr
     assert "superseding run 1" in replaced.stdout
 
 
 def test_run_with_a_relative_out_folder_publishes_and_builds_data_docs(
-    tmp_path: Path, synthetic_year: Path
+    tmp_path: Path, synthetic_year: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # `make demo` passes a relative --out; Great Expectations' stores need absolute folders.
+    monkeypatch.chdir(tmp_path)
     result = unionflow(
-        "run",
-        "--year",
-        "2025",
-        "--source",
-        str(synthetic_year),
-        "--out",
-        "out",
-        "--db",
-        "w.duckdb",
-        cwd=tmp_path,
+        "run", "--year", "2025", "--source", str(synthetic_year), "--out", "out", "--db", "w.duckdb"
     )
-    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.code == 0, result.stderr[-2000:]
     assert (tmp_path / "out" / "validation" / "index.html").is_file()
     assert (tmp_path / "out" / "scores.csv").is_file()

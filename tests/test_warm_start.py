@@ -12,7 +12,7 @@ import pytest
 from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
 from flows.warm_start import TemporaryApi, TemporaryApiError, flow_runs_on, temporary_api
-from tests.test_cli import unionflow
+from tests.test_cli import unionflow_process
 
 
 def test_nothing_is_started_when_a_prefect_server_is_configured(tmp_path: Path) -> None:
@@ -39,8 +39,9 @@ def test_a_server_that_exits_while_starting_is_one_clear_error_naming_its_log(tm
 
 def test_the_demo_runs_on_its_own_server_stops_it_and_writes_nothing_to_stderr(tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    home = {"PREFECT_HOME": str(tmp_path / "home")}
-    result = unionflow("demo", "--units", "30", "--out", str(out), env=home)
+    # No configured API (the test run's server is not offered): the demo starts and stops its own.
+    env: dict[str, str | None] = {"PREFECT_HOME": str(tmp_path / "home"), "PREFECT_API_URL": None}
+    result = unionflow_process("demo", "--units", "30", "--out", str(out), env=env)
 
     assert result.returncode == 0, result.stderr
     # Nothing at all: no warning, no traceback, and no "nanobind: leaked …" from DuckDB at exit

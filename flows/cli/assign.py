@@ -37,32 +37,37 @@ def assign(
     ] = False,
 ) -> None:
     """Assign K reviewers to every active unit (no self-review, no same-district pair, balanced)."""
-    from flows.assign import assign as assign_flow
-    from flows.assign import assignment_rules
-    from flows.preflight import check_writable
+    from flows.cli.checks import writable
+    from flows.cli.runtime import flow_runtime
 
     if conflicts is not None and not conflicts.is_file():
         raise UsageProblem(f"conflicts file {conflicts} does not exist")
     if check:
-        _check_assignment(
-            year,
-            db_path(db),
-            assignment_rules(per_unit, str(conflicts) if conflicts else None, parent_union_rule),
+        from tasks.assign import read_conflicts
+        from unionflow.assessment.assignment import AssignmentRules
+
+        declared = read_conflicts(conflicts) if conflicts else frozenset()
+        rules = AssignmentRules(
+            per_unit=per_unit, avoid_same_parent_union=parent_union_rule, conflicts=declared
         )
+        _check_assignment(year, db_path(db), rules)
         return
-    check_writable(db_path(db))
-    with console.status(f"assigning reviewers for {year} …"):
-        outcome, exported = assign_flow(
-            year=year,
-            db=str(db_path(db)),
-            per_unit=per_unit,
-            seed=seed,
-            conflicts=str(conflicts) if conflicts else None,
-            parent_union_rule=parent_union_rule,
-            out=str(out) if out else None,
-            to=to,
-            force=force,
-        )
+    writable(db_path(db))
+    with flow_runtime() as runtime:
+        from flows.assign import assign as assign_flow
+
+        with runtime.running(), console.status(f"assigning reviewers for {year} …"):
+            outcome, exported = assign_flow(
+                year=year,
+                db=str(db_path(db)),
+                per_unit=per_unit,
+                seed=seed,
+                conflicts=str(conflicts) if conflicts else None,
+                parent_union_rule=parent_union_rule,
+                out=str(out) if out else None,
+                to=to,
+                force=force,
+            )
     console.print(
         f"assigned {outcome.pairs:,} reviews among {outcome.units:,} units (K = {outcome.per_unit}, seed "
         f"{outcome.seed}); reviews per reviewer {outcome.fewest}–{outcome.most}",

@@ -11,11 +11,12 @@ from __future__ import annotations
 import gc
 import sys
 import traceback
+from typing import Annotated
 
 import typer
 
 from flows.cli import assign, decision, operations, pipeline, publication, stewardship
-from flows.cli.options import UsageProblem, errors
+from flows.cli.options import UsageProblem, console, errors
 from flows.cli.portal import portal_app
 from flows.settings import apply_quiet_defaults
 
@@ -26,6 +27,36 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        console.print(f"unionflow {version('unionflow')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            help="Show Prefect's log and the full traceback of an error instead of one line "
+            "(anywhere on the command line).",
+        ),
+    ] = False,
+) -> None:
+    """Annual mutual-review assessment of trade-union reform pilot units."""
+    # `--debug` is taken out of the arguments by `main()` before Typer parses them; declared here
+    # so that it is documented in --help.
+
+
 for commands in (pipeline.app, assign.app, stewardship.app, publication.app, operations.app, decision.app):
     app.add_typer(commands)
 app.add_typer(stewardship.units_app, name="units")
@@ -38,22 +69,24 @@ app.add_typer(
 app.add_typer(operations.backup_app, name="backup", help="Warehouse backups taken around every publication.")
 
 
-def _user_errors() -> tuple[type[BaseException], ...]:
-    # Imported here so `unionflow --help` stays fast.
-    from flows.warm_start import TemporaryApiError
-    from unionflow.assessment import AllocationInfeasible, ConfigError
-    from unionflow.sources.payloads import SourceError
-    from warehouse.connection import WarehouseError
+#: The user mistakes that end with one line and exit 2, as (module, class name).
+USER_ERRORS = (
+    ("unionflow.sources.payloads", "SourceError"),
+    ("warehouse.connection", "WarehouseError"),
+    ("unionflow.assessment.config", "ConfigError"),
+    ("unionflow.assessment.allocation", "AllocationInfeasible"),
+    ("flows.warm_start", "TemporaryApiError"),
+)
 
-    return (
-        UsageProblem,
-        SourceError,
-        WarehouseError,
-        ConfigError,
-        AllocationInfeasible,
-        FileNotFoundError,
-        TemporaryApiError,
-    )
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    # Only modules already imported: an error of a class whose module was never imported cannot
+    # have been raised, and importing them now (pandas, …) would cost a refusal a second or two.
+    found: list[type[BaseException]] = [UsageProblem, FileNotFoundError]
+    for module, name in USER_ERRORS:
+        if module in sys.modules:
+            found.append(getattr(sys.modules[module], name))
+    return tuple(found)
 
 
 def _release_frames(problem: BaseException | None) -> None:
@@ -67,25 +100,48 @@ def _release_frames(problem: BaseException | None) -> None:
 
 
 def main() -> None:
-    """Console-script entry point: run the app, turning user mistakes into exit code 2.
+    """Console-script entry point: run the app; every mistake is one line on stderr.
 
-    Typer handles its own usage errors (exit 2). Our user errors are caught here and the process
-    exits *outside* the except block: inside it, the traceback would keep the DuckDB connection
-    of the failed step alive until interpreter shutdown.
+    A usage error (unknown option, bad value) and our user errors (a refusal, a missing file, a
+    locked warehouse, a bad config) print `unionflow: error: …` and exit 2; `--debug` shows the
+    traceback instead. The process exits *outside* the except block: inside it, the traceback
+    would keep the DuckDB connection of a failed step alive until interpreter shutdown.
     """
+    # Typer vendors Click (0.29+): its usage errors are these classes, not `click`'s.
+    from typer._click import exceptions as click
+
     debug = "--debug" in sys.argv
     if debug:
         sys.argv.remove("--debug")
     apply_quiet_defaults(debug=debug)
-    message = None
+    message, code = None, 2
     try:
-        app()
-    except _user_errors() as problem:
+        returned = app(prog_name="unionflow", standalone_mode=False)
+        code = returned if isinstance(returned, int) else 0
+    except click.NoArgsIsHelpError as shown:
+        shown.show()  # the group's help, as Typer would print it
+        code = shown.exit_code
+    except click.UsageError as problem:
         if debug:
             raise
-        message = f"unionflow: error: {problem}"
+        where = f" (see `{problem.ctx.command_path} --help`)" if problem.ctx is not None else ""
+        message = f"unionflow: error: {_one_line(problem.format_message())}{where}"
+        code = problem.exit_code
+    except click.ClickException as problem:
+        message, code = f"unionflow: error: {_one_line(problem.format_message())}", problem.exit_code
+    except typer.Abort:
+        message, code = "unionflow: aborted", 1
+    except Exception as problem:
+        # The error classes are looked up only now, so `unionflow --help` imports nothing heavy.
+        if debug or not isinstance(problem, _user_errors()):
+            raise
+        message = f"unionflow: error: {_one_line(str(problem))}"
         _release_frames(problem)
     if message is not None:
         gc.collect()
-        errors.print(message, highlight=False, soft_wrap=True)
-        sys.exit(2)
+        errors.print(message, highlight=False, soft_wrap=True, markup=False)
+    sys.exit(code)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -108,8 +108,9 @@ def backfill_command(
     ] = None,
 ) -> None:
     """Run the annual assessment for every year from --from to --to, oldest first."""
-    from flows.backfill import backfill, year_sources
-    from flows.preflight import check_writable
+    from flows.backfill import year_sources
+    from flows.cli.checks import writable
+    from flows.cli.runtime import flow_runtime
     from unionflow.assessment import resolve_config
     from unionflow.sources.payloads import SourceError
 
@@ -118,21 +119,24 @@ def backfill_command(
     resolve_config(str(config) if config else None, budget=budget, floor=floor, cap=cap, step=step)
     plans = year_sources(from_year, to_year, source, str(out))  # every year's folder, before any run
     warehouse = db_path(db)
-    check_writable(warehouse)
-    with console.status(f"backfilling {from_year}–{to_year} ({len(plans)} years) …"):
-        results = backfill(
-            from_year=from_year,
-            to_year=to_year,
-            source=source,
-            out=str(out),
-            db=str(warehouse),
-            config=str(config) if config else None,
-            budget=budget,
-            floor=floor,
-            cap=cap,
-            step=step,
-            supersede=supersede,
-        )
+    writable(warehouse)
+    with flow_runtime() as runtime, runtime.running():
+        from flows.backfill import backfill
+
+        with console.status(f"backfilling {from_year}–{to_year} ({len(plans)} years) …"):
+            results = backfill(
+                from_year=from_year,
+                to_year=to_year,
+                source=source,
+                out=str(out),
+                db=str(warehouse),
+                config=str(config) if config else None,
+                budget=budget,
+                floor=floor,
+                cap=cap,
+                step=step,
+                supersede=supersede,
+            )
     for done, plan in zip(results, plans, strict=True):
         console.print(
             f"{done.year}: published allocation run {done.allocation_run_id}, files in {plan.out}",

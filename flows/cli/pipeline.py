@@ -11,6 +11,13 @@ from typing import Annotated
 
 import typer
 
+from flows.cli.checks import (
+    check_allocatable,
+    check_publishable,
+    check_scorable,
+    check_source,
+    writable,
+)
 from flows.cli.options import (
     BudgetOption,
     CapOption,
@@ -35,6 +42,7 @@ from flows.cli.options import (
     db_path,
     errors,
 )
+from flows.cli.runtime import flow_runtime
 
 app = typer.Typer()
 
@@ -50,13 +58,13 @@ def collect(
     ] = None,
 ) -> None:
     """Collect a year's units, submissions and reviews, validate them and load the warehouse."""
-    from flows.collect import collect as collect_flow
-    from flows.preflight import check_source, check_writable
-
     check_source(source)
-    check_writable(db_path(db))
-    with console.status(f"collecting {year} from {source} …"):
-        results = collect_flow(year=year, source=source, db=str(db_path(db)), deadline=deadline)
+    writable(db_path(db))
+    with flow_runtime() as runtime:
+        from flows.collect import collect as collect_flow
+
+        with runtime.running(), console.status(f"collecting {year} from {source} …"):
+            results = collect_flow(year=year, source=source, db=str(db_path(db)), deadline=deadline)
     for reconciliation in results:
         console.print(reconciliation.line(), highlight=False, soft_wrap=True)
 
@@ -64,13 +72,13 @@ def collect(
 @app.command()
 def score(year: YearOption, db: DbOption = None, config: ConfigOption = None) -> None:
     """Score the year's pilot units (indicator, peer, bonus, total, ranks, grades)."""
-    from flows.preflight import check_writable
-    from flows.score import score as score_flow
-
     config_path = checked_config(config)
-    check_writable(db_path(db))
-    with console.status(f"scoring {year} …"):
-        outcome = score_flow(year=year, db=str(db_path(db)), config=config_path)
+    check_scorable(db_path(db), year)
+    with flow_runtime() as runtime:
+        from flows.score import score as score_flow
+
+        with runtime.running(), console.status(f"scoring {year} …"):
+            outcome = score_flow(year=year, db=str(db_path(db)), config=config_path)
     state = "unchanged inputs, kept" if outcome.reused else "stored"
     console.print(
         f"score run {outcome.score_run_id} {state}: {outcome.scored} of {outcome.units} units scored, "
@@ -90,15 +98,21 @@ def allocate(
     step: StepOption = None,
 ) -> None:
     """Allocate the subsidy budget from the latest scores (a draft run)."""
-    from flows.allocate import allocate as allocate_flow
-    from flows.preflight import check_writable
-
     config_path = checked_config(config, budget, floor, cap, step)
-    check_writable(db_path(db))
-    with console.status(f"allocating {year} …"):
-        outcome = allocate_flow(
-            year=year, db=str(db_path(db)), config=config_path, budget=budget, floor=floor, cap=cap, step=step
-        )
+    check_allocatable(db_path(db), year)
+    with flow_runtime() as runtime:
+        from flows.allocate import allocate as allocate_flow
+
+        with runtime.running(), console.status(f"allocating {year} …"):
+            outcome = allocate_flow(
+                year=year,
+                db=str(db_path(db)),
+                config=config_path,
+                budget=budget,
+                floor=floor,
+                cap=cap,
+                step=step,
+            )
     console.print(
         f"allocation run {outcome.allocation_run_id} (draft): {outcome.funded} units funded, "
         f"allocated {outcome.allocated:,} of {outcome.budget:,} CNY, unallocated {outcome.unallocated:,}",
@@ -139,28 +153,33 @@ def publish(
 ) -> None:
     """Publish the year's latest allocation: scores.csv, allocations.csv, quarantine.csv, report.html,
     report.xlsx and validation/ (or, with --stage notice, the public notice)."""
-    from flows.preflight import check_writable
-    from flows.publish import publish as publish_flow
-
     if stage not in (None, "notice", "final"):
         raise UsageProblem(f"--stage must be notice or final, not {stage!r}")
     if force is not None and stage != "final":
         raise UsageProblem("--force only applies to --stage final")
     if notice_config is not None and not notice_config.is_file():
         raise UsageProblem(f"notice config {notice_config} does not exist")
-    check_writable(db_path(db))
-    with console.status(f"publishing {year} …"):
-        publication = publish_flow(
-            year=year,
-            out=str(out),
-            db=str(db_path(db)),
-            supersede=supersede,
-            lang=checked_lang(lang),
-            stage=stage,
-            force=force,
-            to=to,
-            notice_config=str(notice_config) if notice_config else None,
-        )
+    if notice_config is not None:
+        from unionflow.reports.notice import load_notice_settings
+
+        load_notice_settings(notice_config)
+    checked_lang(lang)
+    check_publishable(db_path(db), year, stage, supersede, force)
+    with flow_runtime() as runtime:
+        from flows.publish import publish as publish_flow
+
+        with runtime.running(), console.status(f"publishing {year} …"):
+            publication = publish_flow(
+                year=year,
+                out=str(out),
+                db=str(db_path(db)),
+                supersede=supersede,
+                lang=lang,
+                stage=stage,
+                force=force,
+                to=to,
+                notice_config=str(notice_config) if notice_config else None,
+            )
     if publication.blocked:
         report_blocked(publication)
     if publication.stage == "notice":
@@ -197,31 +216,33 @@ def run_year(
     to: PushOption = None,
 ) -> None:
     """The whole annual flow: collect, validate, load, score, allocate, publish."""
-    from flows.annual import annual_assessment
-    from flows.preflight import check_source, check_writable
-    from flows.summary import print_outcome
-
     config_path = checked_config(config, budget, floor, cap, step)
+    checked_lang(lang)
+    checked_runner(runner)
     check_source(source)
-    check_writable(db_path(db))
-    with console.status(f"running the {year} assessment from {source} …"):
-        outcome = annual_assessment(
-            year=year,
-            source=source,
-            out=str(out),
-            db=str(db_path(db)),
-            config=config_path,
-            budget=budget,
-            floor=floor,
-            cap=cap,
-            step=step,
-            supersede=supersede,
-            partitions=partitions,
-            runner=checked_runner(runner),
-            dask_address=dask_address,
-            lang=checked_lang(lang),
-            publish_to=to,
-        )
+    writable(db_path(db))
+    with flow_runtime() as runtime:
+        from flows.annual import annual_assessment
+        from flows.summary import print_outcome
+
+        with runtime.running(), console.status(f"running the {year} assessment from {source} …"):
+            outcome = annual_assessment(
+                year=year,
+                source=source,
+                out=str(out),
+                db=str(db_path(db)),
+                config=config_path,
+                budget=budget,
+                floor=floor,
+                cap=cap,
+                step=step,
+                supersede=supersede,
+                partitions=partitions,
+                runner=runner,
+                dask_address=dask_address,
+                lang=lang,
+                publish_to=to,
+            )
     for reconciliation in outcome.reconciliations:
         console.print(reconciliation.line(), highlight=False, soft_wrap=True)
     if outcome.publication.blocked:
@@ -247,15 +268,14 @@ def demo(
     import os
     import secrets
 
-    from flows.preflight import check_writable
-    from flows.warm_start import flow_runs_on, import_validation_libraries, temporary_api
-
+    checked_lang(lang)
     warehouse = db if db is not None else out / "unionflow.duckdb"
     source = out / "source"
-    check_writable(warehouse)
+    writable(warehouse)
     # First, so that the API server boots while everything below imports and runs.
-    with temporary_api(out / "prefect-server.log") as api:
+    with flow_runtime(out / "prefect-server.log") as runtime:
         from flows.annual import annual_assessment
+        from flows.warm_start import import_validation_libraries
         from unionflow.portal.server import serve_in_background
         from unionflow.synth import synthesize
 
@@ -268,9 +288,9 @@ def demo(
             console.print(f"reference portal serving it at {base_url}", highlight=False)
             with console.status(f"running the {year} assessment over HTTP …"):
                 import_validation_libraries()  # while the API server is still booting
-                with flow_runs_on(api):
+                with runtime.running():
                     outcome = annual_assessment(
-                        year=year, source=base_url, out=str(out), db=str(warehouse), lang=checked_lang(lang)
+                        year=year, source=base_url, out=str(out), db=str(warehouse), lang=lang
                     )
     from flows.summary import print_outcome
 

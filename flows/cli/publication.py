@@ -24,7 +24,6 @@ from flows.cli.options import (
     plain_console,
     who,
 )
-from flows.reading import reading
 
 if TYPE_CHECKING:
     from warehouse.publication import Notice
@@ -95,6 +94,8 @@ def objection_list(
 
     if status is not None and status not in ("open", "upheld", "dismissed"):
         raise ObjectionError(f"status must be open, upheld or dismissed, not {status!r}")
+    from flows.reading import reading
+
     with reading(db_path(db)) as conn:
         rows = list_objections(conn, year, status)
     scope = f" of {year}" if year is not None else ""
@@ -210,6 +211,7 @@ def notice_lines(notice: Notice, defaults: bool) -> list[str]:
 
 def echo_notice(db: Path | None, year: int, defaults: bool) -> None:
     """After `publish --stage notice`: print the period and contact of the notice just posted."""
+    from flows.reading import reading
     from warehouse.publication import latest_notice
 
     with reading(db_path(db)) as conn:
@@ -234,6 +236,8 @@ def feedback(
     from unionflow.reports.feedback import write_feedback
 
     checked_lang(lang)
+    from flows.reading import reading
+
     with reading(db_path(db)) as conn:
         inputs = feedback_inputs(conn, year)
     written = write_feedback(out, inputs, lang=lang)

@@ -54,12 +54,15 @@ def validate_command(year: YearOption, db: DbOption = None, docs: DocsOption = N
 
     Exit code 1 when a critical suite failed (publication would be blocked).
     """
-    from flows.preflight import check_writable
-    from flows.validate import validate
+    from flows.cli.checks import writable
+    from flows.cli.runtime import flow_runtime
 
-    check_writable(db_path(db))
-    with console.status(f"validating {year} …"):
-        outcome = validate(year=year, db=str(db_path(db)), docs=str(docs) if docs else None)
+    writable(db_path(db))
+    with flow_runtime() as runtime:
+        from flows.validate import validate
+
+        with runtime.running(), console.status(f"validating {year} …"):
+            outcome = validate(year=year, db=str(db_path(db)), docs=str(docs) if docs else None)
     print_validation(console, outcome)
     if not outcome.success:
         raise typer.Exit(1)

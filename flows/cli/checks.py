@@ -1,0 +1,139 @@
+"""Refusals decided before any Prefect import or server start (issue 15: "check before Prefect").
+
+Everything that can refuse a command without running its flow is asked here, on the warehouse
+(one short write connection, which also proves it is not locked) or with one probe request to the
+portal: a refusal then costs the Python start-up and a query, not a Prefect server. The flows
+keep their own checks (deployments and tests call them directly); these only answer earlier,
+with the same sentences. Nothing here imports Prefect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from unionflow.sources.payloads import SourceError
+from warehouse.connection import MissingData, WarehouseError, open_warehouse
+
+#: The probe's deadline: a portal that does not accept a connection within it is unreachable.
+PROBE_CONNECT_SECONDS = 3.0
+PROBE_READ_SECONDS = 5.0
+
+
+class AlreadyPublished(WarehouseError):
+    """A different allocation of the year is already published and no supersede reason was given."""
+
+
+def check_source(source: str) -> None:
+    """A folder source must exist; a portal must have a token, accept it and be reachable."""
+    if source.startswith(("http://", "https://")):
+        probe_portal(source)
+    elif not Path(source).is_dir():
+        raise SourceError(f"source folder {source} does not exist")
+
+
+def probe_portal(base_url: str) -> None:
+    """One request to the portal with a short deadline: refuse a missing or refused token and a
+    portal that accepts no connection. Anything else (429, 5xx, a slow answer) is left to the
+    collection, whose client retries it.
+
+    The token may also live in a Prefect Secret block; that is looked up only when a Prefect API
+    is configured (PREFECT_API_URL), since a temporary server holds no blocks worth asking.
+    """
+    import httpx
+
+    from unionflow.sources.portal_client import API, SECRET_BLOCK, TOKEN_ENV
+
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        if os.environ.get("PREFECT_API_URL"):
+            return  # the collection resolves the Secret block on the configured server
+        raise SourceError(
+            f"no portal token: set {TOKEN_ENV} or create the Prefect Secret block {SECRET_BLOCK}"
+        )
+    base = base_url.rstrip("/")
+    timeout = httpx.Timeout(PROBE_READ_SECONDS, connect=PROBE_CONNECT_SECONDS)
+    try:
+        with httpx.Client(base_url=base, timeout=timeout, follow_redirects=False) as client:
+            response = client.get(
+                f"{API}/units", params={"limit": 1}, headers={"Authorization": f"Bearer {token}"}
+            )
+    except (httpx.ConnectError, httpx.ConnectTimeout) as problem:
+        # The message names the error class only: httpx's text may echo the request.
+        raise SourceError(
+            f"portal {base} unreachable: {type(problem).__name__} within {PROBE_CONNECT_SECONDS:.0f} s"
+        ) from None
+    except httpx.TransportError:
+        return  # reached but answered badly: the collection's retries decide
+    if response.status_code in (401, 403):
+        raise SourceError(f"portal refused the token ({response.status_code}): check {TOKEN_ENV}")
+
+
+def writable(db: Path) -> None:
+    """The warehouse can be opened for writing now (exists or can be made; not locked)."""
+    with open_warehouse(db):
+        pass
+
+
+def check_scorable(db: Path, year: int) -> None:
+    """`score`: the year has active units and at least one accepted submission."""
+    from warehouse import inputs
+
+    with open_warehouse(db) as conn:
+        if inputs.active_units(conn, year).empty:
+            raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
+        if inputs.accepted_submissions(conn, year).empty:
+            raise MissingData(
+                f"{year} has no accepted submission to score; collect the year first "
+                f"(`unionflow collect --year {year} --source …`) or see "
+                f"`unionflow quarantine list --year {year}`"
+            )
+
+
+def check_allocatable(db: Path, year: int) -> None:
+    """`allocate`: the year has a score run with at least one scored unit."""
+    from warehouse import score_runs
+
+    with open_warehouse(db) as conn:
+        latest = score_runs.latest_score_run(conn, year)
+        if latest is None:
+            raise MissingData(f"{year} has not been scored; run `unionflow score --year {year}` first")
+        score_run_id = int(str(latest["score_run_id"]))
+        if not score_runs.scores_of(conn, score_run_id)["total"].notna().any():
+            raise MissingData(
+                f"{year} has no scored unit to allocate to (score run {score_run_id}: no accepted "
+                f"submission with enough reviews); collect the year and run `unionflow score --year "
+                f"{year}` first"
+            )
+
+
+def check_publishable(
+    db: Path, year: int, stage: str | None, supersede: str | None, force: str | None
+) -> None:
+    """`publish`: an allocation exists; a different published run needs --supersede; the final
+    stage needs its notice period over and no open objection (or --force)."""
+    from warehouse import allocation_runs
+    from warehouse.publication import PublicationRefused, final_blockers
+
+    with open_warehouse(db) as conn:
+        latest = allocation_runs.latest_allocation_run(conn, year)
+        if latest is None:
+            raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
+        if stage == "notice":
+            return
+        run_id = int(str(latest["allocation_run_id"]))
+        if stage == "final" and not (force and force.strip()):
+            _, blockers = final_blockers(conn, year, dt.datetime.now(dt.UTC))
+            if blockers:
+                raise PublicationRefused(
+                    f"final publication of {year} refused: " + "; ".join(blockers)
+                    + "; resolve this first or pass --force REASON"
+                )  # fmt: skip
+        current = allocation_runs.published_run(conn, year)
+        previous = None if current is None else int(str(current["allocation_run_id"]))
+        if previous is not None and previous != run_id and not supersede:
+            raise AlreadyPublished(
+                f"the {year} allocation is already published (run {previous}); "
+                f"pass --supersede REASON to publish run {run_id} in its place"
+            )
