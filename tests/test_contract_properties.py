@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -41,8 +45,15 @@ def mutated(base: dict[str, Any], kind: RecordKind) -> st.SearchStrategy[Any]:
     return st.one_of(changes.map(lambda c: {**base, **c}), st.text(max_size=40), json_values)
 
 
-def account(kind: RecordKind, items: list[Any]) -> None:
-    with duckdb.connect() as conn:
+@functools.cache
+def registry_warehouse() -> Path:
+    """A warehouse file holding the validated four-unit registry (collection 1), made once.
+
+    Every example starts from a copy of it: migrating and validating the registry again would be
+    most of an example's time and is the same work each time.
+    """
+    path = Path(tempfile.mkdtemp(prefix="contract-properties-")) / "registry.duckdb"
+    with duckdb.connect(str(path)) as conn:
         migrate(conn)
         registry = RecordBatch(
             "unit",
@@ -51,6 +62,20 @@ def account(kind: RecordKind, items: list[Any]) -> None:
         )
         land(conn, registry, year=None, source="test", collection_id=start_collection(conn, None, "test"))
         validate_kind(conn, "unit", None, None)
+    return path
+
+
+def account(kind: RecordKind, items: list[Any]) -> None:
+    copy = Path(tempfile.mkdtemp(prefix="contract-example-")) / "warehouse.duckdb"
+    shutil.copyfile(registry_warehouse(), copy)
+    try:
+        _account(kind, items, copy)
+    finally:
+        shutil.rmtree(copy.parent, ignore_errors=True)
+
+
+def _account(kind: RecordKind, items: list[Any], db: Path) -> None:
+    with duckdb.connect(str(db)) as conn:
         batch = RecordBatch(kind)
         for number, item in enumerate(items):
             # The standard library writes integers of any size, as a portal or a file may.

@@ -4,10 +4,7 @@ and partitioned runs on threads and on a Dask cluster giving identical outputs."
 from __future__ import annotations
 
 import csv
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -16,6 +13,7 @@ import pytest
 from flows.annual import annual_assessment
 from flows.assign import assign
 from flows.publish import publish
+from tests.cli import unionflow
 from tests.conftest import YEAR
 from unionflow.portal.server import serve_in_background
 from warehouse.connection import open_warehouse
@@ -42,10 +40,10 @@ def test_a_critical_validation_failure_blocks_publication_with_exit_1(
     (source / "submissions").mkdir()
     shutil.copy(synthetic_year / "submissions" / "late-batch.json", source / "submissions")
     db, out = tmp_path / "w.duckdb", tmp_path / "out"
-    command = [sys.executable, "-m", "flows", "run", "--year", str(YEAR)]
-    command += ["--source", str(source), "--out", str(out), "--db", str(db)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=dict(os.environ))
-    assert result.returncode == 1, result.stderr[-2000:]
+    result = unionflow(
+        "run", "--year", str(YEAR), "--source", str(source), "--out", str(out), "--db", str(db)
+    )
+    assert result.code == 1, result.stderr[-2000:]
     assert "publication blocked by" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (out / "scores.csv").exists()
@@ -90,13 +88,22 @@ def test_a_calibrated_run_shows_the_rank_comparison_in_the_report(
         assert run(conn, "select count(*) from score_comparisons")[0][0] > 0
 
 
-@pytest.mark.parametrize("runner", ["default", "dask"])
-def test_a_partitioned_run_gives_the_same_files_as_a_single_partition(
-    tmp_path: Path, synthetic_year: Path, runner: str
-) -> None:
-    single, parts = tmp_path / "single", tmp_path / "parts"
+@pytest.fixture(scope="module")
+def single_partition(
+    prefect_harness: None, synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The output folder of one single-partition run (the reference both runners are compared with)."""
+    single = tmp_path_factory.mktemp("single")
     annual_assessment(year=YEAR, source=str(synthetic_year), out=str(single), db=str(single / "w.duckdb"),
                       partitions=1)  # fmt: skip
+    return single
+
+
+@pytest.mark.parametrize("runner", ["default", "dask"])
+def test_a_partitioned_run_gives_the_same_files_as_a_single_partition(
+    tmp_path: Path, synthetic_year: Path, single_partition: Path, runner: str
+) -> None:
+    single, parts = single_partition, tmp_path / "parts"
     annual_assessment(year=YEAR, source=str(synthetic_year), out=str(parts), db=str(parts / "w.duckdb"),
                       partitions=4, runner=runner)  # fmt: skip
     for name in OUTPUTS:
