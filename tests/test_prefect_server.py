@@ -1,9 +1,10 @@
 """prefect.yaml against a real Prefect server: deploy, read back, run `annual-assessment` on a worker.
 
 Prefect silently drops keys it does not know in prefect.yaml, so the only trustworthy check of the
-deployments is to deploy them to a real server and read them back through the API. The server
-(SQLite in its own PREFECT_HOME), the work pool, the deploy and the worker are all started with the
-commands of docs/operations.md; everything is stopped by process group at the end.
+deployments is to deploy them to a real server and read them back through the API. The server is
+the test run's own (`prefect server start` from tests/conftest.py, a SQLite database of its own);
+the work pool, the deploy and the worker are started with the commands of docs/operations.md, each
+in its own PREFECT_HOME, and stopped by process group at the end.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -52,10 +52,9 @@ def _tail(path: Path, chars: int = 4000) -> str:
 class Stack:
     """The server and worker processes of one test, with their logs for failure messages."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, api_url: str) -> None:
         self.home = home
-        self.port = _free_port()
-        self.api_url = f"http://127.0.0.1:{self.port}/api"
+        self.api_url = api_url
         self.env = {
             **os.environ,
             "PREFECT_HOME": str(home),
@@ -104,17 +103,6 @@ class Stack:
     def diagnostics(self) -> str:
         return "\n".join(f"--- {name} log (tail) ---\n{_tail(path)}" for name, path in self.logs.items())
 
-    def wait_healthy(self, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            server = self.processes[0]
-            assert server.poll() is None, f"prefect server exited ({server.returncode})\n{self.diagnostics()}"
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.api_url}/health", timeout=2).status_code == 200:
-                    return
-            time.sleep(0.5)
-        pytest.fail(f"prefect server not healthy after {timeout} s\n{self.diagnostics()}")
-
     def stop(self) -> None:
         for process in reversed(self.processes):
             if process.poll() is None:
@@ -130,13 +118,13 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A running server with the work pool created and prefect.yaml deployed."""
-    stack = Stack(tmp_path_factory.mktemp("prefect-home"))
+def stack(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The run's server with the work pool created, a worker polling it and prefect.yaml deployed."""
+    stack = Stack(tmp_path_factory.mktemp("prefect-home"), prefect_api)
     try:
-        stack.start("server", "server", "start", "--host", "127.0.0.1", "--port", str(stack.port))
-        stack.wait_healthy()
         stack.cli("work-pool", "create", "unionflow-process", "--type", "process")
+        # The worker boots (imports, first poll) while the limit is set and the deployments made.
+        stack.start("worker", "worker", "start", "--pool", "unionflow-process")
         stack.cli("work-pool", "set-concurrency-limit", "unionflow-process", "1")
         stack.cli("--no-prompt", "deploy", "--all")
         yield stack
@@ -198,7 +186,6 @@ def test_a_worker_runs_the_annual_deployment_end_to_end(stack: Stack, tmp_path: 
 
     source, out, db = tmp_path / "source", tmp_path / "out", tmp_path / "w.duckdb"
     synthesize(source, units=60, year=YEAR, seed=7)
-    stack.start("worker", "worker", "start", "--pool", "unionflow-process")
     params = {"year": YEAR, "source": str(source), "out": str(out), "db": str(db)}
     with client_of(stack) as client:
         deployment = client.read_deployment_by_name("unionflow-annual-assessment/annual-assessment")
