@@ -245,6 +245,21 @@ def test_the_command_line_stops_with_one_clear_line(folder: Path, tmp_path: Path
     ]
 
 
+def test_a_collection_that_fails_inside_its_flow_still_prints_exactly_one_line(
+    folder: Path, tmp_path: Path
+) -> None:
+    """The probe passes (503 is left to the retries), the flow fails: one line, and no DuckDB
+    "nanobind: leaked" report at exit from the failed step's connection kept by Prefect."""
+    with serve_in_background(folder, TOKEN, faults="503=1.0,seed=1") as url:
+        code, _, err = _finish(
+            _collect_cli(url, tmp_path / "w.duckdb", _cli_env(UNIONFLOW_PORTAL_MAX_ATTEMPTS="2"))
+        )
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("unionflow: error: portal ") and "kept failing after 2 attempts" in lines[0]
+
+
 def test_a_missing_token_is_a_clear_error(
     folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -90,13 +90,23 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 
 def _release_frames(problem: BaseException | None) -> None:
-    # Prefect keeps a failed run's exception; its frames hold the step's DuckDB connection, which
-    # DuckDB's bindings would report as leaked at exit. Clearing the frames' locals lets it go.
-    seen = set()
-    while problem is not None and id(problem) not in seen:
-        seen.add(id(problem))
-        traceback.clear_frames(problem.__traceback__)
-        problem = problem.__cause__ or problem.__context__
+    """Let go of everything a failed run's exception keeps alive.
+
+    Prefect keeps a failed task's exception in its result record for the rest of the process;
+    through its traceback it keeps the frames of the step that failed, and a frame keeps its
+    function, whose closure holds the step's DuckDB connection: DuckDB's bindings then report
+    "nanobind: leaked … instances" at exit. Once its one line is printed, nothing needs the
+    traceback, so every exception of the chain drops it (clearing the frames' locals first).
+    """
+    pending, seen = [problem], set()
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        traceback.clear_frames(current.__traceback__)
+        current.__traceback__ = None
+        pending += [current.__cause__, current.__context__]
 
 
 def main() -> None:
