@@ -32,7 +32,7 @@ SERVER_COMMAND = (
 STARTUP_TIMEOUT_SECONDS = 180.0
 
 #: How long a configured server (PREFECT_API_URL) has to answer /health before a command gives up.
-CONFIGURED_TIMEOUT_SECONDS = 10.0
+CONFIGURED_TIMEOUT_SECONDS = 5.0
 
 
 class TemporaryApiError(RuntimeError):

@@ -54,3 +54,37 @@ def test_the_demo_runs_on_its_own_server_stops_it_and_writes_nothing_to_stderr(t
     assert url is not None
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", int(url.group(1)))) != 0, "the server was left running"
+
+
+def test_a_temporary_server_that_misses_its_start_up_deadline_is_one_line_naming_its_log(
+    tmp_path: Path, synthetic_year: Path
+) -> None:
+    env: dict[str, str | None] = {"PREFECT_API_URL": None, "UNIONFLOW_PREFECT_STARTUP_SECONDS": "1"}
+    result = unionflow_process(
+        "collect",
+        "--year",
+        "2025",
+        "--source",
+        str(synthetic_year),
+        "--db",
+        str(tmp_path / "w.duckdb"),
+        env=env,
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "temporary Prefect API server did not answer within 1 s; see " in lines[0]
+    log = Path(re.search(r"see (\S+prefect-server\.log)", lines[0]).group(1))  # type: ignore[union-attr]
+    assert log.is_file()  # kept for whoever has to find out why
+
+
+def test_a_configured_server_that_does_not_answer_is_one_line(tmp_path: Path, synthetic_year: Path) -> None:
+    result = unionflow_process(
+        "collect", "--year", "2025", "--source", str(synthetic_year), "--db", str(tmp_path / "w.duckdb"),
+        env={"PREFECT_API_URL": "http://127.0.0.1:9/api"},
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        "unionflow: error: the Prefect API at http://127.0.0.1:9/api (PREFECT_API_URL) did not answer within "
+        "5 s; start it, or unset PREFECT_API_URL to let unionflow start a temporary one"
+    ]
