@@ -198,3 +198,71 @@ def stability_command(
         f"{len(borderline)} borderline; wrote {out / 'stability.csv'}",
         highlight=False,
     )
+
+
+SeedsOption = Annotated[str, typer.Option("--seeds", help="Comma-separated seeds of the synthetic years.")]
+UnitsOption = Annotated[int, typer.Option("--units", min=20, help="Units per synthetic year.")]
+SettingOption = Annotated[
+    list[str] | None,
+    typer.Option("--setting", help="Reviewer behaviour: realistic, honest; repeatable [both]."),
+]
+
+
+def checked_seeds(seeds: str) -> list[int]:
+    """`--seeds 1,2,3` as integers (at least one)."""
+    try:
+        values = [int(part) for part in seeds.split(",") if part.strip()]
+    except ValueError:
+        raise UsageProblem(f"--seeds must be comma-separated integers, not {seeds!r}") from None
+    if not values or min(values) < 0:
+        raise UsageProblem(f"--seeds must name at least one non-negative integer, not {seeds!r}")
+    return values
+
+
+@app.command("evaluate-methods")
+def evaluate_methods_command(
+    config: ConfigOption = None,
+    seeds: SeedsOption = "1,2,3",
+    units: UnitsOption = 225,
+    setting: SettingOption = None,
+) -> None:
+    """Measure every peer method against the truth on synthetic years with known true quality.
+
+    Per setting and seed: Spearman correlation with the true peer scores, RMSE on the 0–100
+    scale, and the share of units whose funding decision differs from the one the true scores
+    give; then the mean over the seeds. Needs no warehouse.
+    """
+    from flows.cli.options import checked_config
+    from unionflow.assessment import resolve_config
+    from unionflow.assessment.evaluation import evaluate
+    from unionflow.synth.behaviours import SETTINGS, evaluation_year
+
+    cfg = resolve_config(checked_config(config))
+    chosen = setting or ["realistic", "honest"]
+    for name in chosen:
+        if name not in SETTINGS:
+            raise UsageProblem(f"--setting must be one of {', '.join(SETTINGS)}, not {name!r}")
+    seed_list = checked_seeds(seeds)
+    for name in chosen:
+        years = [evaluation_year(units, seed, name) for seed in seed_list]
+        per_seed, means = evaluate([(y.reviews, y.truth) for y in years], seed_list, cfg)
+        table = Table(title=f"Peer methods against the truth: {name} reviewers, {units} units")
+        for column in (
+            "seed",
+            "method",
+            "Spearman",
+            "RMSE (0–100)",
+            "funding differs",
+            "RMSE vs trimmed mean",
+        ):
+            table.add_column(column, justify="left" if column in ("seed", "method") else "right")
+        for row in [*per_seed.to_dict("records"), *means.to_dict("records")]:
+            table.add_row(
+                str(row["seed"]),
+                str(row["method"]),
+                f"{row['spearman']:.3f}",
+                f"{row['rmse']:.2f}",
+                f"{row['funding_disagreement']:.1%}",
+                f"{row['rmse_change']:+.0%}",
+            )
+        console.print(table)

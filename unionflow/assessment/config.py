@@ -37,7 +37,7 @@ RATES: tuple[str, ...] = (
 )
 #: Peer-review criteria in SPEC §7 order (the summation order of the peer score).
 CRITERIA: tuple[str, ...] = ("guidance", "skills", "innovation", "institution", "service")
-PEER_METHODS: tuple[str, ...] = ("trimmed_mean", "median", "calibrated")
+PEER_METHODS: tuple[str, ...] = ("trimmed_mean", "median", "calibrated", "pg1")
 ALLOCATION_METHODS: tuple[str, ...] = ("proportional", "tiered")
 WEIGHT_MODES: tuple[str, ...] = ("excess", "total")
 #: Grades a unit with a total can get; only these may be eligible for funding.

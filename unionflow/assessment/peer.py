@@ -1,7 +1,8 @@
 """Peer score (SPEC §7): per-criterion aggregation of valid reviews, then a weighted sum.
 
-Methods: ``trimmed_mean`` (default), ``median`` and ``calibrated`` (reviewer leniency removed
-before the trimmed mean). See docs/scoring.md for the exact definitions.
+Methods: ``trimmed_mean`` (default), ``median``, ``calibrated`` (reviewer leniency removed
+before the trimmed mean) and ``pg1`` (reviewer bias and reliability modelled together).
+See docs/scoring.md for the exact definitions.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import pandas as pd
 
 from unionflow.assessment.config import CRITERIA, PEER_METHODS, AssessmentConfig, ConfigError
 from unionflow.assessment.membership import id_codes
+from unionflow.assessment.pg1 import pg1_fit
 
 REVIEW_COLUMNS: tuple[str, ...] = ("review_id", "reviewer_unit_id", "reviewee_unit_id", *CRITERIA)
 
@@ -103,6 +105,10 @@ def peer_scores(reviews: pd.DataFrame, cfg: AssessmentConfig, method: str | None
 
     if method == "median":
         agg = grouped.median().to_numpy()
+    elif method == "pg1":
+        # Reviewer bias and reliability modelled together (unionflow.assessment.pg1).
+        fitted, _ = pg1_fit(reviews)
+        agg = fitted[[f"pg1_{c}" for c in CRITERIA]].to_numpy()
     else:
         total = grouped.sum().to_numpy()
         high = grouped.max().to_numpy()

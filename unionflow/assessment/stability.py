@@ -162,8 +162,10 @@ def unit_stability(
     the grade or the funding decision changes in more than ``borderline_share`` of resamples.
     """
     check_reviews(reviews)
-    if cfg.peer.method == "median":
-        raise ConfigError("peer.method", "stability supports trimmed_mean and calibrated, not median")
+    if cfg.peer.method in ("median", "pg1"):
+        raise ConfigError(
+            "peer.method", f"stability supports trimmed_mean and calibrated, not {cfg.peer.method}"
+        )
     settings = cfg.stability
     b_total = settings.resamples if resamples is None else resamples
     if b_total < 1:

@@ -11,6 +11,7 @@ from unionflow.synth.registry import build_registry
 from unionflow.synth.review_defects import plant_review_defects
 from unionflow.synth.reviews import build_reviews
 from unionflow.synth.submissions import build_submissions
+from unionflow.synth.truth import truth_frame, write_truth
 from unionflow.synth.writer import write_manifest, write_reviews, write_submissions, write_units
 
 MIN_UNITS = 30  # below this the planted defects and the review design do not fit
@@ -21,7 +22,8 @@ def synthesize(out: Path, *, units: int = 225, year: int = 2025, seed: int = 202
     """Write a synthetic source folder for `year` to `out` and return its manifest.
 
     Same (units, year, seed) gives a byte-identical folder; the registry depends only on
-    (units, seed). Files: units.csv, submissions/…, reviews.csv, manifest.json.
+    (units, seed). Files: units.csv, submissions/…, reviews.csv, manifest.json and
+    ground_truth.csv (unionflow.synth.truth: never read as records).
     """
     if units < MIN_UNITS:
         raise ValueError(f"units must be at least {MIN_UNITS} (got {units})")
@@ -52,4 +54,5 @@ def synthesize(out: Path, *, units: int = 225, year: int = 2025, seed: int = 202
     write_submissions(out, subs, layout, year)
     write_reviews(out, reviews, year)
     write_manifest(out, manifest)
+    write_truth(out, truth_frame(registry, plan))
     return SynthManifest(path=out / "manifest.json", data=manifest)
