@@ -251,8 +251,8 @@ def review_record(db: Path, reference: str | int, decision: str, reason: str, by
     """
     from tasks.collect import default_deadline, validate_kind
     from warehouse.collections import deadline_of
-    from warehouse.sql import run, transaction
-    from warehouse.stewardship import record_decision
+    from warehouse.sql import transaction
+    from warehouse.stewardship import record_decision, record_outcome
 
     if not reason.strip():
         raise WarehouseError("a decision needs a reason (--reason)")
@@ -297,11 +297,7 @@ def review_record(db: Path, reference: str | int, decision: str, reason: str, by
             outcome, remaining = "quarantined", None
         # The decision row had to exist before re-validation (it is where the waiver is read from);
         # its outcome is filled in now, once known.
-        run(
-            conn,
-            "update quarantine_decisions set outcome = ?, remaining = ? where decision_id = ?",
-            [outcome, remaining, decision_id],
-        )
+        record_outcome(conn, decision_id, outcome, remaining)
         final = latest_decision(conn, quarantine_id)
     assert final is not None
     return ReviewResult(final, recorded=True)

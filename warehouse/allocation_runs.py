@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from warehouse.sql import first_row, run, transaction
+from warehouse.sql import first_row, run, statement, transaction
 
 
 def _now() -> dt.datetime:
@@ -16,7 +16,7 @@ def _now() -> dt.datetime:
 
 def _next_id(conn: duckdb.DuckDBPyConnection) -> int:
     # Sequential ids keep a fresh warehouse deterministic for the same inputs.
-    row = first_row(conn, "select coalesce(max(allocation_run_id), 0) + 1 from allocation_runs")
+    row = first_row(conn, statement("next_allocation_run_id"))
     return int(row[0]) if row else 1
 
 
@@ -55,11 +55,7 @@ def save_allocation_run(
         run_id = _next_id(conn)
         run(
             conn,
-            """
-            insert into allocation_runs (allocation_run_id, year, score_run_id, method, budget, floor,
-                cap, step, allocated, unallocated, config_hash, input_hash, status, created_at)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?)
-            """,
+            statement("record_allocation_run"),
             [
                 run_id,
                 year,
@@ -80,11 +76,7 @@ def save_allocation_run(
         try:
             run(
                 conn,
-                """
-                insert into allocations by name
-                select allocation_run_id, year, unit_id, name, total, grade, amount_cny, reason
-                from incoming_allocations
-                """,
+                statement("record_allocations"),
             )
         finally:
             conn.unregister("incoming_allocations")
@@ -93,16 +85,14 @@ def save_allocation_run(
 
 def allocation_run(conn: duckdb.DuckDBPyConnection, allocation_run_id: int) -> dict[str, object] | None:
     """One allocation run's metadata."""
-    frame = conn.sql(
-        "select * from allocation_runs where allocation_run_id = $id", params={"id": allocation_run_id}
-    ).df()
+    frame = conn.sql(statement("allocation_run"), params={"id": allocation_run_id}).df()
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
 def latest_allocation_run(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, object] | None:
     """The newest allocation run of a year, or None."""
     frame = conn.sql(
-        "select * from allocation_runs where year = $year order by allocation_run_id desc limit 1",
+        statement("latest_allocation_run"),
         params={"year": year},
     ).df()
     return None if frame.empty else frame.iloc[0].to_dict()
@@ -110,21 +100,14 @@ def latest_allocation_run(conn: duckdb.DuckDBPyConnection, year: int) -> dict[st
 
 def published_run(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, object] | None:
     """The allocation run currently published for a year, or None."""
-    frame = conn.sql(
-        "select * from allocation_runs where year = $year and status = 'published'", params={"year": year}
-    ).df()
+    frame = conn.sql(statement("published_allocation_run"), params={"year": year}).df()
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
 def allocations_of(conn: duckdb.DuckDBPyConnection, allocation_run_id: int) -> pd.DataFrame:
     """The allocation list of a run, sorted by amount descending then unit_id."""
     return conn.sql(
-        """
-        select year, unit_id, name, total, grade, amount_cny, reason
-        from allocations
-        where allocation_run_id = $id
-        order by amount_cny desc, unit_id
-        """,
+        statement("allocations"),
         params={"id": allocation_run_id},
     ).df()
 
@@ -137,12 +120,11 @@ def mark_published(
         if supersede is not None:
             run(
                 conn,
-                "update allocation_runs set status = 'superseded', superseded_reason = ?"
-                " where allocation_run_id = ?",
+                statement("supersede_allocation_run"),
                 [reason, supersede],
             )
         run(
             conn,
-            "update allocation_runs set status = 'published', published_at = ? where allocation_run_id = ?",
+            statement("publish_allocation_run"),
             [_now(), allocation_run_id],
         )

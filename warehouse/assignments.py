@@ -7,20 +7,19 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from warehouse.sql import run, transaction
+from warehouse.sql import run, statement, transaction
 
 
 def replace_assignments(conn: duckdb.DuckDBPyConnection, year: int, pairs: pd.DataFrame, seed: int) -> None:
     """Make `pairs` (reviewer_unit_id, reviewee_unit_id) the year's assignment."""
     table = pairs.assign(year=year, seed=seed, created_at=dt.datetime.now(dt.UTC))
     with transaction(conn):
-        run(conn, "delete from assignments where year = ?", [year])
+        run(conn, statement("delete_year_assignments"), [year])
         conn.register("incoming_assignments", table)
         try:
             run(
                 conn,
-                "insert into assignments by name select year, reviewer_unit_id, reviewee_unit_id, seed,"
-                " created_at from incoming_assignments",
+                statement("record_assignments"),
             )
         finally:
             conn.unregister("incoming_assignments")
@@ -29,20 +28,11 @@ def replace_assignments(conn: duckdb.DuckDBPyConnection, year: int, pairs: pd.Da
 def assignment_of(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     """The year's assigned pairs, sorted."""
     return conn.sql(
-        """
-        select reviewer_unit_id, reviewee_unit_id from assignments
-        where year = $year order by reviewee_unit_id, reviewer_unit_id
-        """,
+        statement("assignments"),
         params={"year": year},
     ).df()
 
 
 def reviewed_pairs(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     """The pairs of the year's valid current reviews."""
-    return conn.sql(
-        """
-        select reviewer_unit_id, reviewee_unit_id, review_id from reviews
-        where year = $year and status = 'accepted' order by review_id
-        """,
-        params={"year": year},
-    ).df()
+    return conn.sql(statement("reviewed_pairs"), params={"year": year}).df()

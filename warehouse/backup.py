@@ -26,7 +26,7 @@ import duckdb
 
 from warehouse.connection import WarehouseError
 from warehouse.copies import copy_database, literal, quoted, wal_of
-from warehouse.sql import first_row, run
+from warehouse.sql import first_row, run, statement, with_identifiers
 
 Moment = Literal["before", "after"]
 MANIFEST = "backup.json"
@@ -79,14 +79,12 @@ def table_row_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
         str(row[0])
         for row in run(
             conn,
-            "select table_name from duckdb_tables() where database_name = current_database() "
-            "and schema_name = 'main' order by table_name",
+            statement("table_names"),
         )
     ]
     counts = {}
     for name in names:
-        # The name comes from the catalog and is quoted; identifiers cannot be bound parameters.
-        row = first_row(conn, f"select count(*) from {quoted(name)}")  # noqa: S608
+        row = first_row(conn, with_identifiers(statement("table_row_count"), table=quoted(name)))
         counts[name] = int(row[0]) if row else 0
     return counts
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.sql import first_row, run
+from warehouse.sql import first_row, run, statement
 
 
 def wal_of(path: Path) -> Path:
@@ -45,7 +45,7 @@ def copy_database(conn: duckdb.DuckDBPyConnection, db: Path, target: Path) -> No
     if settled(conn, db):
         shutil.copyfile(db, target)
         return
-    source = first_row(conn, "select current_database()")
+    source = first_row(conn, statement("current_database"))
     assert source is not None
     alias = "unionflow_copy_target"
     run(conn, f"attach {literal(str(target))} as {alias}")

@@ -20,7 +20,7 @@ import pandas as pd
 from unionflow.clock import FEDERATION_TIMEZONE
 from warehouse import allocation_runs
 from warehouse.connection import MissingData, WarehouseError
-from warehouse.sql import first_row, run, transaction
+from warehouse.sql import first_row, run, statement, transaction
 
 Outcome = Literal["upheld", "dismissed"]
 OUTCOMES: tuple[str, ...] = ("upheld", "dismissed")
@@ -69,30 +69,6 @@ class Headline:
     unallocated: int
 
 
-_HEADLINE_SQL = """
-with active as (
-    select unit_id from units where active_from <= $year and coalesce(active_to, 9999) >= $year
-),
-senders as (
-    select unit_id from submissions where year = $year
-    union
-    select unit_id from quarantine where record_kind = 'submission' and year = $year and unit_id is not null
-)
-select
-    (select count(*) from active) as registered,
-    (select count(*) from senders where unit_id in (select unit_id from active)) as submitted,
-    (select count(distinct unit_id) from submissions where year = $year and status = 'accepted') as accepted,
-    (select count(*) from quarantine where record_kind = 'unit') as quarantined_units,
-    (select count(*) from quarantine where record_kind = 'submission' and year = $year)
-        as quarantined_submissions,
-    (select count(*) from quarantine where record_kind = 'review' and year = $year) as quarantined_reviews,
-    (select count(*) from reviews where year = $year and status = 'accepted') as reviews,
-    (select count(*) from raw_payloads where record_kind = 'review' and year = $year) as reviews_received,
-    (select count(total) from scores where score_run_id = $score_run) as scored,
-    (select count(*) from allocations where allocation_run_id = $run and reason = 'funded') as funded
-"""
-
-
 def headline(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int) -> Headline:
     """The report's headline figures for an allocation run of `year`."""
     meta = allocation_runs.allocation_run(conn, allocation_run_id)
@@ -100,7 +76,7 @@ def headline(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int)
         raise MissingData(f"allocation run {allocation_run_id} does not exist")
     row = first_row(
         conn,
-        _HEADLINE_SQL,
+        statement("headline"),
         {"year": year, "run": allocation_run_id, "score_run": int(str(meta["score_run_id"]))},
     )
     assert row is not None  # an aggregate-only select always yields one row
@@ -136,7 +112,7 @@ def headline(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int)
 
 def score_run_hashes(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> dict[str, object]:
     """A score run's metadata (peer method, config and input hashes, creation time)."""
-    frame = conn.sql("select * from score_runs where score_run_id = $id", params={"id": score_run_id}).df()
+    frame = conn.sql(statement("score_run"), params={"id": score_run_id}).df()
     return {} if frame.empty else frame.iloc[0].to_dict()
 
 
@@ -186,13 +162,7 @@ def _aware(value: object) -> dt.datetime:
 def latest_notice(conn: duckdb.DuckDBPyConnection, year: int) -> Notice | None:
     """The most recent notice posted for a year, or None."""
     frame = conn.sql(
-        """
-        select year, allocation_run_id, period_start, period_end, closes_at, contact, published_at
-        from publication_stages
-        where year = $year and stage = 'notice'
-        order by published_at desc, allocation_run_id desc
-        limit 1
-        """,
+        statement("latest_notice"),
         params={"year": year},
     ).df()
     if frame.empty:
@@ -230,11 +200,7 @@ def record_notice(
     start, end, closes = objection_period(now, objection_days, timezone)
     run(
         conn,
-        """
-        insert into publication_stages (year, allocation_run_id, stage, period_start, period_end,
-            closes_at, contact, published_at, force_reason)
-        values (?, ?, 'notice', ?, ?, ?, ?, ?, null)
-        """,
+        statement("record_notice"),
         [year, allocation_run_id, start, end, closes, contact, now],
     )
     notice = latest_notice(conn, year)
@@ -247,7 +213,7 @@ def record_notice(
 
 
 def _next_objection_id(conn: duckdb.DuckDBPyConnection) -> int:
-    row = first_row(conn, "select coalesce(max(objection_id), 0) + 1 from objections")
+    row = first_row(conn, statement("next_objection_id"))
     return int(row[0]) if row else 1
 
 
@@ -273,7 +239,7 @@ def add_objection(
     run_id = int(str(latest["allocation_run_id"]))
     known = first_row(
         conn,
-        "select count(*) from allocations where allocation_run_id = ? and unit_id = ?",
+        statement("allocation_row_count"),
         [run_id, unit_id],
     )
     if not known or not known[0]:
@@ -282,11 +248,7 @@ def add_objection(
         objection_id = _next_objection_id(conn)
         run(
             conn,
-            """
-            insert into objections (objection_id, year, unit_id, allocation_run_id, reason, filed_at,
-                filed_by, status)
-            values (?, ?, ?, ?, ?, ?, ?, 'open')
-            """,
+            statement("record_objection"),
             [objection_id, year, unit_id, run_id, reason, now, filed_by],
         )
     return objection_id
@@ -297,14 +259,7 @@ def list_objections(
 ) -> pd.DataFrame:
     """Objections, oldest first, optionally of one year and one status."""
     return conn.sql(
-        """
-        select o.objection_id, o.year, o.unit_id, coalesce(a.name, '') as name, o.allocation_run_id,
-               o.reason, o.filed_at, o.filed_by, o.status, o.resolved_at, o.resolved_by, o.note
-        from objections o
-        left join allocations a on a.allocation_run_id = o.allocation_run_id and a.unit_id = o.unit_id
-        where ($year is null or o.year = $year) and ($status is null or o.status = $status)
-        order by o.objection_id
-        """,
+        statement("objections"),
         params={"year": year, "status": status},
     ).df()
 
@@ -327,7 +282,7 @@ def resolve_objection(
         raise ObjectionError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
     if not note.strip():
         raise ObjectionError("a resolution needs a note (--note) explaining the outcome")
-    row = first_row(conn, "select status from objections where objection_id = ?", [objection_id])
+    row = first_row(conn, statement("objection_status"), [objection_id])
     if row is None:
         raise ObjectionError(f"no objection with id {objection_id}")
     if row[0] != "open":
@@ -335,8 +290,7 @@ def resolve_objection(
     with transaction(conn):
         run(
             conn,
-            "update objections set status = ?, resolved_at = ?, resolved_by = ?, note = ?"
-            " where objection_id = ?",
+            statement("resolve_objection"),
             [outcome, now, resolved_by, note, objection_id],
         )
     frame = list_objections(conn)
@@ -365,14 +319,13 @@ def final_blockers(conn: duckdb.DuckDBPyConnection, year: int, now: dt.datetime)
     elif notice.is_open(now):
         blockers.append(f"the objection period is open until {notice.period_end.isoformat()} (inclusive)")
     open_ids = [int(r[0]) for r in run(
-        conn, "select objection_id from objections where year = ? and status = 'open' order by 1", [year]
+        conn, statement("open_objection_ids"), [year]
     )]  # fmt: skip
     if open_ids:
         blockers.append(f"{len(open_ids)} objection(s) unresolved (id {', '.join(map(str, open_ids))})")
     upheld_ids = [int(r[0]) for r in run(
         conn,
-        "select objection_id from objections where year = ? and status = 'upheld'"
-        " and allocation_run_id = ? order by 1",
+        statement("upheld_objection_ids"),
         [year, run_id],
     )]  # fmt: skip
     if upheld_ids:
@@ -405,7 +358,7 @@ def check_final_allowed(
         raise PublicationRefused(message + "; resolve this first or pass --force REASON")
     run(
         conn,
-        "insert into publication_overrides values (?, ?, ?, ?, ?, ?)",
+        statement("record_publication_override"),
         [year, run_id, message, force, now, forced_by],
     )
 
@@ -420,10 +373,7 @@ def record_final(
     """Record the final publication of a run (call after it was marked published)."""
     run(
         conn,
-        """
-        insert into publication_stages (year, allocation_run_id, stage, published_at, force_reason)
-        values (?, ?, 'final', ?, ?)
-        """,
+        statement("record_final_publication"),
         [year, allocation_run_id, now, force],
     )
 
@@ -431,6 +381,6 @@ def record_final(
 def publication_stages(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     """Every stage recorded for a year, oldest first (the audit trail of notice and final)."""
     return conn.sql(
-        "select * from publication_stages where year = $year order by published_at, stage",
+        statement("publication_stages"),
         params={"year": year},
     ).df()

@@ -45,12 +45,7 @@ def quarantine_records(
 def quarantined_record(conn: duckdb.DuckDBPyConnection, quarantine_id: int) -> dict[str, object] | None:
     """One quarantined record with its verbatim payload and where and when it was received."""
     frame = conn.sql(
-        """
-        select q.quarantine_id, q.record_kind, q.source_ref, q.unit_id, q.year, q.rule, q.message,
-               p.source, p.received_at, p.sha256, p.payload
-        from quarantine q join raw_payloads p using (payload_id)
-        where q.quarantine_id = $id
-        """,
+        statement("quarantined_record"),
         params={"id": quarantine_id},
     ).df()
     return None if frame.empty else frame.iloc[0].to_dict()

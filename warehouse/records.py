@@ -6,19 +6,17 @@ import duckdb
 import pandas as pd
 
 from unionflow.records import RecordKind
-from warehouse.sql import run
+from warehouse.sql import run, statement
 
 
 def registry(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The pilot-unit registry as the contracts need it."""
-    return conn.execute("select unit_id, active_from, active_to, district from units order by unit_id").df()
+    return conn.execute(statement("registry_units")).df()
 
 
 def assignments(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame | None:
     """Reviewer → reviewee pairs assigned for `year`, or None when the year has none."""
-    frame = conn.execute(
-        "select reviewer_unit_id, reviewee_unit_id from assignments where year = ?", [year]
-    ).df()
+    frame = conn.execute(statement("year_assignments"), [year]).df()
     return None if frame.empty else frame
 
 
@@ -27,11 +25,10 @@ def replace_units(conn: duckdb.DuckDBPyConnection, records: pd.DataFrame) -> Non
     current = records[records["status"] == "accepted"]
     conn.register("incoming_units", current)
     try:
-        run(conn, "delete from units")
+        run(conn, statement("delete_units"))
         run(
             conn,
-            "insert into units by name select unit_id, name, level, batch, sector, district,"
-            " parent_union, active_from, active_to, payload_id from incoming_units",
+            statement("record_units"),
         )
     finally:
         conn.unregister("incoming_units")
@@ -41,15 +38,10 @@ def replace_submissions(conn: duckdb.DuckDBPyConnection, year: int, records: pd.
     """Make the year's submissions the valid ones (accepted and superseded)."""
     conn.register("incoming_submissions", records)
     try:
-        run(conn, "delete from submissions where year = ?", [year])
+        run(conn, statement("delete_year_submissions"), [year])
         run(
             conn,
-            """
-            insert into submissions by name
-            select * exclude (innovation_value_cny, innovation_value_cny_text, submitted_text),
-                   cast(innovation_value_cny_text as decimal(18, 2)) as innovation_value_cny
-            from incoming_submissions
-            """,
+            statement("record_submissions"),
         )
     finally:
         conn.unregister("incoming_submissions")
@@ -59,10 +51,10 @@ def replace_reviews(conn: duckdb.DuckDBPyConnection, year: int, records: pd.Data
     """Make the year's reviews the valid ones (accepted and superseded)."""
     conn.register("incoming_reviews", records)
     try:
-        run(conn, "delete from reviews where year = ?", [year])
+        run(conn, statement("delete_year_reviews"), [year])
         run(
             conn,
-            "insert into reviews by name select * exclude (submitted_text) from incoming_reviews",
+            statement("record_reviews"),
         )
     finally:
         conn.unregister("incoming_reviews")
@@ -76,9 +68,9 @@ def replace_quarantine(
     try:
         run(
             conn,
-            "delete from quarantine where record_kind = ? and year is not distinct from ?",
+            statement("delete_quarantine"),
             [kind, year],
         )
-        run(conn, "insert into quarantine by name select * from incoming_quarantine")
+        run(conn, statement("record_quarantine"))
     finally:
         conn.unregister("incoming_quarantine")

@@ -20,9 +20,7 @@ def decide(
     conn: duckdb.DuckDBPyConnection, year: int, review_id: str, action: str, reason: str, decided_by: str
 ) -> bool:
     """Record an exclude/include decision; False when it would not change the current state."""
-    known = first_row(
-        conn, "select count(*) from reviews where year = ? and review_id = ?", [year, review_id]
-    )
+    known = first_row(conn, statement("review_count"), [year, review_id])
     if not known or not known[0]:
         raise WarehouseError(f"no valid review {review_id!r} in {year}")
     if (review_id in set(excluded_reviews(conn, year))) == (action == "exclude"):
@@ -41,7 +39,7 @@ def _record(
     at: dt.datetime,
     scope: str | None,
 ) -> None:
-    row = first_row(conn, "select coalesce(max(decision_id), 0) + 1 from review_exclusions")
+    row = first_row(conn, statement("next_review_exclusion_id"))
     run(
         conn,
         statement("record_review_exclusion"),
@@ -93,22 +91,10 @@ def review_list(
 
 def excluded_reviews(conn: duckdb.DuckDBPyConnection, year: int) -> list[str]:
     """Review ids whose latest decision is `exclude`."""
-    rows = run(
-        conn,
-        """
-        select review_id from (
-            select review_id, action,
-                   row_number() over (partition by review_id order by decision_id desc) as nth
-            from review_exclusions where year = ?
-        ) where nth = 1 and action = 'exclude' order by review_id
-        """,
-        [year],
-    )
+    rows = run(conn, statement("excluded_reviews"), {"year": year})
     return [row[0] for row in rows]
 
 
 def decisions(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     """The audit trail of a year's decisions, oldest first."""
-    return conn.sql(
-        "select * from review_exclusions where year = $year order by decision_id", params={"year": year}
-    ).df()
+    return conn.sql(statement("review_exclusions"), params={"year": year}).df()

@@ -7,7 +7,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from warehouse.sql import first_row, run, transaction
+from warehouse.sql import first_row, run, statement, transaction
 
 
 def _now() -> dt.datetime:
@@ -16,7 +16,7 @@ def _now() -> dt.datetime:
 
 def _next_id(conn: duckdb.DuckDBPyConnection) -> int:
     # Sequential ids keep a fresh warehouse deterministic for the same inputs.
-    row = first_row(conn, "select coalesce(max(score_run_id), 0) + 1 from score_runs")
+    row = first_row(conn, statement("next_score_run_id"))
     return int(row[0]) if row else 1
 
 
@@ -48,7 +48,7 @@ def save_score_run(
         score_run_id = _next_id(conn)
         run(
             conn,
-            "insert into score_runs values (?, ?, ?, ?, ?, ?)",
+            statement("record_score_run"),
             [score_run_id, year, peer_method, config_hash, input_hash, _now()],
         )
         table = scores.assign(
@@ -58,12 +58,7 @@ def save_score_run(
         try:
             run(
                 conn,
-                """
-                insert into scores by name
-                select score_run_id, year, unit_id, name, level, indicator_score, peer_score, bonus, total,
-                       rank, rank_in_level, grade, n_reviews, flags, config_hash, input_hash
-                from incoming_scores
-                """,
+                statement("record_scores"),
             )
         finally:
             conn.unregister("incoming_scores")
@@ -71,11 +66,7 @@ def save_score_run(
         try:
             run(
                 conn,
-                """
-                insert into review_flags by name
-                select score_run_id, year, flag, reviewer_unit_id, reviewee_unit_id, evidence
-                from incoming_flags
-                """,
+                statement("record_review_flags"),
             )
         finally:
             conn.unregister("incoming_flags")
@@ -85,7 +76,7 @@ def save_score_run(
 def latest_score_run(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, object] | None:
     """The newest score run of a year, or None."""
     frame = conn.sql(
-        "select * from score_runs where year = $year order by score_run_id desc limit 1",
+        statement("latest_score_run"),
         params={"year": year},
     ).df()
     return None if frame.empty else frame.iloc[0].to_dict()
@@ -94,13 +85,7 @@ def latest_score_run(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, ob
 def scores_of(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> pd.DataFrame:
     """The score table of a run, sorted by rank then unit_id (unranked last)."""
     return conn.sql(
-        """
-        select year, unit_id, name, level, indicator_score, peer_score, bonus, total, rank,
-               rank_in_level, grade, n_reviews, flags
-        from scores
-        where score_run_id = $id
-        order by rank asc nulls last, unit_id
-        """,
+        statement("scores"),
         params={"id": score_run_id},
     ).df()
 
@@ -108,12 +93,7 @@ def scores_of(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> pd.DataFram
 def review_flags_of(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> pd.DataFrame:
     """The review flags of a score run."""
     return conn.sql(
-        """
-        select flag, reviewer_unit_id, reviewee_unit_id, evidence
-        from review_flags
-        where score_run_id = $id
-        order by flag, reviewer_unit_id, reviewee_unit_id nulls first
-        """,
+        statement("review_flags"),
         params={"id": score_run_id},
     ).df()
 
@@ -124,12 +104,7 @@ def save_comparison(conn: duckdb.DuckDBPyConnection, score_run_id: int, comparis
     try:
         run(
             conn,
-            """
-            insert into score_comparisons by name
-            select score_run_id, unit_id, total_trimmed_mean, rank_trimmed_mean, total_calibrated,
-                   rank_calibrated
-            from incoming_comparison
-            """,
+            statement("record_score_comparisons"),
         )
     finally:
         conn.unregister("incoming_comparison")
@@ -138,10 +113,6 @@ def save_comparison(conn: duckdb.DuckDBPyConnection, score_run_id: int, comparis
 def comparison_of(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> pd.DataFrame:
     """The rank comparison of a calibrated score run (empty for other methods)."""
     return conn.sql(
-        """
-        select unit_id, total_trimmed_mean, rank_trimmed_mean, total_calibrated, rank_calibrated
-        from score_comparisons where score_run_id = $id
-        order by rank_calibrated nulls last, unit_id
-        """,
+        statement("score_comparisons"),
         params={"id": score_run_id},
     ).df()

@@ -24,10 +24,9 @@ import duckdb
 
 from warehouse.connection import WarehouseLocked, connect
 from warehouse.copies import copy_database, literal
-from warehouse.sql import first_row, run
+from warehouse.sql import first_row, run, statement, with_identifiers
 
 SNAPSHOT_SUFFIX = ".snapshot.duckdb"
-INFO_TABLE = "unionflow_snapshot"
 
 
 def snapshot_path(db: Path | str) -> Path:
@@ -45,7 +44,7 @@ def _copy_into_snapshot(conn: duckdb.DuckDBPyConnection, db: Path) -> Path:
     try:
         run(
             conn,
-            f"create table {alias}.{INFO_TABLE} as select now() as taken_at, ?::varchar as source_db",
+            with_identifiers(statement("record_snapshot_info"), snapshot=alias),
             [str(db)],
         )
     finally:
@@ -76,7 +75,7 @@ def refresh_snapshot(
 
 
 def _database_file(conn: duckdb.DuckDBPyConnection) -> Path:
-    row = first_row(conn, "select path from duckdb_databases() where database_name = current_database()")
+    row = first_row(conn, statement("database_path"))
     if row is None or not row[0]:
         raise ValueError("the connection is not to a warehouse file (in-memory database?)")
     return Path(str(row[0]))
@@ -137,6 +136,6 @@ def open_for_reading(db: Path | str) -> ReadSource:
         conn = duckdb.connect(str(copy), read_only=True)
         taken_at = None
         with contextlib.suppress(duckdb.Error):
-            row = first_row(conn, f"select max(taken_at) from {INFO_TABLE}")  # noqa: S608 (a constant)
+            row = first_row(conn, statement("snapshot_taken_at"))
             taken_at = row[0] if row else None
         return ReadSource(conn, copy, from_snapshot=True, taken_at=taken_at)

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.connection import WarehouseError
-from warehouse.sql import first_row, run
+from warehouse.sql import first_row, run, statement
 
 #: Rules a steward may waive by releasing a record: procedural, not data errors. Anything else
 #: (e.g. `not_a_number`) must be corrected at the source and collected again.
@@ -93,7 +93,7 @@ def _decision(row: dict[str, object]) -> Decision:
 def latest_decision(conn: duckdb.DuckDBPyConnection, quarantine_id: int) -> Decision | None:
     """The newest decision on a quarantine id, or None if no steward has decided yet."""
     frame = conn.sql(
-        "select * from quarantine_decisions where quarantine_id = $id order by decision_id desc limit 1",
+        statement("latest_quarantine_decision"),
         params={"id": quarantine_id},
     ).df()
     return None if frame.empty else _decision(frame.iloc[0].to_dict())
@@ -102,27 +102,14 @@ def latest_decision(conn: duckdb.DuckDBPyConnection, quarantine_id: int) -> Deci
 def decision_history(conn: duckdb.DuckDBPyConnection, quarantine_id: int | None = None) -> pd.DataFrame:
     """Every decision (or those on one quarantine id), oldest first."""
     return conn.sql(
-        """
-        select decision_id, quarantine_id, record_kind, year, unit_id, decision, reason, decided_by,
-               decided_at, rules, waived_rules, outcome, remaining
-        from quarantine_decisions
-        where $id is null or quarantine_id = $id
-        order by decision_id
-        """,
+        statement("quarantine_decisions"),
         params={"id": quarantine_id},
     ).df()
 
 
 def decision_statuses(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """quarantine_id → latest decision (`released`/`rejected`), who took it and when."""
-    return conn.sql(
-        """
-        select quarantine_id, decision as status, decided_by, decided_at, reason
-        from quarantine_decisions
-        qualify row_number() over (partition by quarantine_id order by decision_id desc) = 1
-        order by quarantine_id
-        """
-    ).df()
+    return conn.sql(statement("quarantine_decision_status")).df()
 
 
 def waivers(conn: duckdb.DuckDBPyConnection, kind: str, year: int | None) -> pd.DataFrame | None:
@@ -132,18 +119,7 @@ def waivers(conn: duckdb.DuckDBPyConnection, kind: str, year: int | None) -> pd.
     """
     scope = None if kind == "unit" else year
     frame = conn.sql(
-        """
-        with latest as (
-            select quarantine_id, decision, waived_rules
-            from quarantine_decisions
-            where record_kind = $kind and year is not distinct from $year
-            qualify row_number() over (partition by quarantine_id order by decision_id desc) = 1
-        )
-        select quarantine_id as payload_id, unnest(string_split(waived_rules, ';')) as rule
-        from latest
-        where decision = 'released' and waived_rules <> ''
-        order by payload_id, rule
-        """,
+        statement("released_rules"),
         params={"kind": kind, "year": scope},
     ).df()
     return None if frame.empty else frame
@@ -167,11 +143,11 @@ def record_decision(
     """Append one decision; returns its id (sequential, so a fresh warehouse stays deterministic)."""
     if decision not in DECISIONS:
         raise ValueError(f"decision must be one of {DECISIONS}, not {decision!r}")
-    row = first_row(conn, "select coalesce(max(decision_id), 0) + 1 from quarantine_decisions")
+    row = first_row(conn, statement("next_quarantine_decision_id"))
     decision_id = int(row[0]) if row else 1
     run(
         conn,
-        "insert into quarantine_decisions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        statement("record_quarantine_decision"),
         [
             decision_id,
             quarantine_id,
@@ -189,3 +165,10 @@ def record_decision(
         ],
     )
     return decision_id
+
+
+def record_outcome(
+    conn: duckdb.DuckDBPyConnection, decision_id: int, outcome: str, remaining: str | None
+) -> None:
+    """Fill in what re-validation made of a decided record (its status, and what still fails)."""
+    run(conn, statement("record_decision_outcome"), [outcome, remaining, decision_id])

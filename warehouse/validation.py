@@ -18,29 +18,16 @@ import pandas as pd
 
 from warehouse.connection import MissingData
 from warehouse.inputs import accepted_review_scores
-from warehouse.sql import first_row, run, transaction
+from warehouse.sql import first_row, run, statement, transaction
 
 
 def _submissions(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
-    return conn.sql(
-        """
-        select * exclude (innovation_value_cny, status),
-               cast(innovation_value_cny as double) as innovation_value_cny
-        from submissions
-        where year = $year and status = 'accepted'
-        order by unit_id, submission_id
-        """,
-        params={"year": year},
-    ).df()
+    return conn.sql(statement("gx_accepted_submissions"), params={"year": year}).df()
 
 
 def active_unit_ids(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     """unit_id of every pilot unit active in `year`."""
-    return conn.sql(
-        "select unit_id from units where active_from <= $year and coalesce(active_to, 9999) >= $year "
-        "order by unit_id",
-        params={"year": year},
-    ).df()
+    return conn.sql(statement("active_unit_ids"), params={"year": year}).df()
 
 
 def record_inputs(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, pd.DataFrame]:
@@ -59,18 +46,18 @@ def score_inputs(
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """What the scores stage validates: the scores of the run's score run, its allocations, the run."""
     runs = conn.sql(
-        "select * from allocation_runs where allocation_run_id = $id and year = $year",
+        statement("gx_allocation_run"),
         params={"id": allocation_run_id, "year": year},
     ).df()
     if runs.empty:
         raise MissingData(f"no allocation run {allocation_run_id} for {year}; run `unionflow allocate` first")
     allocation_run = runs.iloc[0].to_dict()
     scores = conn.sql(
-        "select unit_id, total, rank, grade from scores where score_run_id = $id order by unit_id",
+        statement("gx_scores"),
         params={"id": int(allocation_run["score_run_id"])},
     ).df()
     allocations = conn.sql(
-        "select unit_id, amount_cny, reason from allocations where allocation_run_id = $id order by unit_id",
+        statement("gx_allocations"),
         params={"id": allocation_run_id},
     ).df()
     return scores, allocations, allocation_run
@@ -78,13 +65,13 @@ def score_inputs(
 
 def latest_year(conn: duckdb.DuckDBPyConnection) -> int | None:
     """The newest year with accepted submissions, or None."""
-    row = first_row(conn, "select max(year) from submissions where status = 'accepted'")
+    row = first_row(conn, statement("latest_accepted_year"))
     return None if row is None or row[0] is None else int(row[0])
 
 
 def latest_allocation_run(conn: duckdb.DuckDBPyConnection, year: int) -> int | None:
     """The newest allocation run of a year, or None."""
-    row = first_row(conn, "select max(allocation_run_id) from allocation_runs where year = ?", [year])
+    row = first_row(conn, statement("latest_allocation_run_id"), [year])
     return None if row is None or row[0] is None else int(row[0])
 
 
@@ -95,13 +82,13 @@ def save_validation_runs(
     started_at = dt.datetime.now(dt.UTC)
     ids: list[int] = []
     with transaction(conn):
-        row = first_row(conn, "select coalesce(max(validation_run_id), 0) from validation_runs")
+        row = first_row(conn, statement("last_validation_run_id"))
         next_id = (int(row[0]) if row else 0) + 1
         for offset, entry in enumerate(runs):
             validation_run_id = next_id + offset
             run(
                 conn,
-                "insert into validation_runs values (?, ?, ?, ?, ?, ?, ?, ?)",
+                statement("record_validation_run"),
                 [
                     validation_run_id,
                     year,
@@ -126,14 +113,6 @@ def validation_history(
 ) -> pd.DataFrame:
     """Validation runs, newest first, with the stage and failure lines unpacked from the summary."""
     return conn.sql(
-        """
-        select validation_run_id, year, json_extract_string(summary, '$.stage') as stage, suite,
-               json_extract_string(summary, '$.severity') as severity, success, evaluated, failed,
-               started_at, summary
-        from validation_runs
-        where ($year is null or year = $year) and ($suite is null or suite = $suite)
-        order by validation_run_id desc
-        limit coalesce($limit, 9223372036854775807)
-        """,
+        statement("validation_runs"),
         params={"year": year, "suite": suite, "limit": limit},
     ).df()

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from warehouse.sql import statement
+
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -92,8 +94,7 @@ def collect_folder(work: Path, units: int) -> list[Row]:
         scratch = duckdb.connect()
         row["floor_seconds"] = floor(
             scratch,
-            "select count(*) from read_csv($reviews, all_varchar = true) union all select count(*)"
-            " from read_json($submissions, format = 'newline_delimited', ignore_errors = true)",
+            statement("bench_floor_read_sources"),
             {"reviews": f"{source}/reviews.csv", "submissions": f"{source}/submissions/*.jsonl"},
         )
         verdicts = {}
@@ -116,9 +117,7 @@ def collect_folder(work: Path, units: int) -> list[Row]:
                     records.replace_units(conn, verdict.records)
         row["floor_seconds"] = floor(
             conn,
-            "with parsed as (select case when json_valid(payload) then payload end as doc from raw_payloads)"
-            " select count(*) filter (where try_cast(doc->>'$.guidance' as integer) is null),"
-            " count(distinct doc->>'$.review_id') from parsed",
+            statement("bench_floor_parse_payloads"),
         )
         with timed(rows, "load") as row:
             records.replace_submissions(conn, YEAR, verdicts["submission"].records)
@@ -126,9 +125,7 @@ def collect_folder(work: Path, units: int) -> list[Row]:
             for kind, verdict in verdicts.items():
                 records.replace_quarantine(conn, kind, None if kind == "unit" else YEAR, verdict.quarantine)
             row["records"] = sum(len(v.records) for v in verdicts.values())
-        row["floor_seconds"] = floor(
-            conn, "create or replace temp table copy_of_reviews as select * from reviews"
-        )
+        row["floor_seconds"] = floor(conn, statement("bench_floor_copy_reviews"))
     return rows
 
 
@@ -154,8 +151,7 @@ def gx_suites(work: Path, units: int) -> list[Row]:
     with open_warehouse(db) as conn:
         row["floor_seconds"] = floor(
             conn,
-            "select count(*), count(distinct unit_id), avg(trainees / employees),"
-            " max(innovation_value_cny / employees) from submissions where status = 'accepted'",
+            statement("bench_floor_submission_aggregates"),
         )
     return rows
 
@@ -188,8 +184,7 @@ def score(work: Path, units: int) -> list[Row]:
         units,
         "score",
         body,
-        "select reviewee_unit_id, avg(guidance), avg(skills), avg(innovation), avg(institution), avg(service)"
-        " from reviews where status = 'accepted' group by all",
+        statement("bench_floor_review_means"),
     )
 
 
@@ -211,7 +206,7 @@ def allocate(work: Path, units: int) -> list[Row]:
         allocate_year_task.fn(conn, YEAR, load_config())
         return units
 
-    return _with_conn(work, units, "allocate", body, "select unit_id, total from scores order by total desc")
+    return _with_conn(work, units, "allocate", body, statement("bench_floor_rank_scores"))
 
 
 def publish(work: Path, units: int) -> list[Row]:
@@ -230,7 +225,7 @@ def publish(work: Path, units: int) -> list[Row]:
 
     with open_warehouse(paths(work, units)[1]) as conn:
         started = time.perf_counter()
-        conn.sql("select * from scores").to_csv(str(work / "floor-scores.csv"))
+        conn.sql(statement("bench_floor_all_scores")).to_csv(str(work / "floor-scores.csv"))
         rows[-1]["floor_seconds"] = time.perf_counter() - started
     return rows
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from unionflow.synth.defects import per_kind, plant_submission_defects, plant_unit_defects
+from unionflow.synth.defects import per_kind, plant_submission_defects
 from unionflow.synth.layout import assign_targets, plan_files
 from unionflow.synth.manifest import SynthManifest, build_manifest
 from unionflow.synth.registry import build_registry
@@ -12,6 +12,7 @@ from unionflow.synth.review_defects import plant_review_defects
 from unionflow.synth.reviews import build_reviews
 from unionflow.synth.submissions import build_submissions
 from unionflow.synth.truth import truth_frame, write_truth
+from unionflow.synth.unit_defects import plant_unit_defects
 from unionflow.synth.writer import write_manifest, write_reviews, write_submissions, write_units
 
 MIN_UNITS = 30  # below this the planted defects and the review design do not fit

@@ -1,7 +1,15 @@
-"""Named SQL statements of the warehouse, one statement per `.sql` file."""
+"""Named SQL statements of the warehouse, one statement per `.sql` file.
+
+Files are named by layer as in dbt: `stg_` typed views over raw payloads, `int_` shared
+intermediate relations (a year's quarantine, the accepted submissions and reviews), marts by
+business noun, and writes by what they do (`record_…`, `delete_…`). A statement uses a shared
+relation with `{{ ref('int_name') }}`, which `statement` replaces by that file's query, so each
+relation is written once and every statement using it agrees.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -10,11 +18,25 @@ from typing import Any
 
 import duckdb
 
+_REF = re.compile(r"\{\{\s*ref\('(\w+)'\)\s*\}\}")
+
 
 @cache
 def statement(name: str) -> str:
-    """The text of `warehouse/sql/<name>.sql`."""
-    return resources.files(__name__).joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    """The text of `warehouse/sql/<name>.sql`, each `{{ ref('int_x') }}` replaced by int_x's query."""
+    text = resources.files(__name__).joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    return _REF.sub(lambda ref: statement(ref.group(1)).strip(), text)
+
+
+def with_identifiers(sql: str, **identifiers: str) -> str:
+    """`sql` with each `{name}` placeholder replaced by an identifier the caller has quoted.
+
+    Identifiers (a table, an attached database) cannot be bound parameters; they only ever come
+    from the warehouse's own constants or its catalog, never from user input.
+    """
+    for name, identifier in identifiers.items():
+        sql = sql.replace("{" + name + "}", identifier)
+    return sql
 
 
 def run(

@@ -28,9 +28,7 @@ identified as (
 ),
 
 decided as (
-    select quarantine_id, decision
-    from quarantine_decisions
-    qualify row_number() over (partition by quarantine_id order by decision_id desc) = 1
+    {{ ref('int_latest_quarantine_decisions') }}
 ),
 
 final as (

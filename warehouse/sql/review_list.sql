@@ -1,10 +1,11 @@
 -- A year's valid (current) reviews as a steward looks at them: scores, when, and whether a steward
 -- decision keeps the review out of scoring (the latest decision per review counts).
-with decisions as (
-    select review_id, action
-    from review_exclusions
-    where year = $year
-    qualify row_number() over (partition by review_id order by decision_id desc) = 1
+with accepted_reviews as (
+    {{ ref('int_accepted_reviews') }}
+),
+
+decisions as (
+    {{ ref('int_latest_review_exclusions') }}
 ),
 
 final as (
@@ -19,11 +20,9 @@ final as (
         r.service,
         r.submitted_at,
         coalesce(d.action = 'exclude', false) as excluded
-    from reviews as r
+    from accepted_reviews as r
     left join decisions as d using (review_id)
-    where r.year = $year
-        and r.status = 'accepted'
-        and ($reviewer is null or r.reviewer_unit_id = $reviewer)
+    where ($reviewer is null or r.reviewer_unit_id = $reviewer)
         and ($reviewee is null or r.reviewee_unit_id = $reviewee)
 )
 

@@ -1,0 +1,2 @@
+-- The name of the open database.
+select current_database()

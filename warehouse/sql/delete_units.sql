@@ -1,0 +1,2 @@
+-- The registry is replaced whole.
+delete from units

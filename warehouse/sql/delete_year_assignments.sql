@@ -1,0 +1,2 @@
+-- A year's assignments are replaced whole.
+delete from assignments where year = ?

@@ -1,0 +1,2 @@
+-- A year's submissions are replaced whole on every validation.
+delete from submissions where year = ?

@@ -1,0 +1,2 @@
+-- The latest year with an accepted submission.
+select max(year) from submissions where status = 'accepted'

@@ -1,0 +1,2 @@
+-- Mark an allocation run published.
+update allocation_runs set status = 'published', published_at = ? where allocation_run_id = ?

@@ -1,0 +1,2 @@
+-- A forced final publication and its recorded reason.
+insert into publication_overrides values (?, ?, ?, ?, ?, ?)

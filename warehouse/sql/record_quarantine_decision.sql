@@ -1,0 +1,2 @@
+-- One steward decision on a quarantined record (append-only).
+insert into quarantine_decisions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

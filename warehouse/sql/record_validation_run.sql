@@ -1,0 +1,2 @@
+-- One GX suite's outcome.
+insert into validation_runs values (?, ?, ?, ?, ?, ?, ?, ?)
