@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 import shutil
 import tomllib
@@ -221,7 +222,7 @@ def _with_static_index(docs: Path, text: str) -> str:
         # validations/<suite parts…>/<run name>/<run time>/<batch id>.html
         suite = ".".join(parts[:-3])
         run_name, run_time = parts[-3], parts[-2]
-        status = page_status(page)
+        status = result_status(docs, page)
         rows.append(
             f"<tr><td>{html.escape(status)}</td><td>{html.escape(run_time)}</td>"
             f"<td>{html.escape(run_name)}</td>"
@@ -244,8 +245,12 @@ def _with_static_index(docs: Path, text: str) -> str:
     return text[:position] + section + text[position:]
 
 
-def page_status(page: Path) -> str:
-    """`Passed`, `Failed` or `Unknown`, read from a validation result page."""
-    text = page.read_text(encoding="utf-8")
-    match = re.search(r"Status:?\s*(?:<[^>]+>\s*)*(Succeeded|Failed)", text)
-    return match.group(1).replace("Succeeded", "Passed") if match else "Unknown"
+def result_status(docs: Path, page: Path) -> str:
+    """`Passed`, `Failed` or `Unknown` of a validation result page, read from the result JSON GX
+    keeps beside the site (`.results/<same path>.json`), not from the generated HTML."""
+    result = docs / RESULTS_FOLDER / page.relative_to(docs / "validations").with_suffix(".json")
+    try:
+        success = json.loads(result.read_text(encoding="utf-8")).get("success")
+    except (OSError, ValueError):
+        return "Unknown"
+    return {True: "Passed", False: "Failed"}.get(success, "Unknown")

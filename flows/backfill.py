@@ -19,6 +19,7 @@ from prefect import flow, get_run_logger
 
 from flows.alerts import notify_failure
 from flows.parameters import with_year
+from unionflow.sources.location import is_portal
 from unionflow.sources.payloads import SourceError
 
 
@@ -40,25 +41,19 @@ class BackfilledYear:
     files: list[Path]
 
 
-def _is_portal(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
-
-
 def year_sources(from_year: int, to_year: int, source: str, out: str) -> list[YearPlan]:
     """The plan of a backfill: one (year, source, out) per year, checked before anything runs."""
     if from_year > to_year:
         raise SourceError(f"--from {from_year} is after --to {to_year}")
     plans = []
     for year in range(from_year, to_year + 1):
-        if _is_portal(source) or "{year}" in source:
+        if is_portal(source) or "{year}" in source:
             year_source = with_year(source, year)
         else:
             year_source = str(Path(source) / str(year))
         year_out = with_year(out, year) if "{year}" in out else str(Path(out) / str(year))
         plans.append(YearPlan(year, year_source, year_out))
-    missing = [
-        plan.source for plan in plans if not _is_portal(plan.source) and not Path(plan.source).is_dir()
-    ]
+    missing = [plan.source for plan in plans if not is_portal(plan.source) and not Path(plan.source).is_dir()]
     if missing:
         raise SourceError(
             f"backfill source folders missing: {', '.join(missing)} "

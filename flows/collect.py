@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 from prefect import flow, get_run_logger
 
-from tasks.collect import default_deadline, land_from_folder, validate_and_load
+from tasks.collect import default_deadline, validate_and_load
+from tasks.sources import land_source
 from unionflow.records import RECORD_KINDS
 from warehouse.collections import Reconciliation, finish_collection, save_deadline, start_collection
 from warehouse.connection import open_warehouse
 from warehouse.snapshot import refresh_snapshot
-
-
-def is_portal(source: str) -> bool:
-    """A source is the portal when it is an http(s) URL, otherwise a folder."""
-    return source.startswith(("http://", "https://"))
 
 
 @flow(name="collect", log_prints=False)
@@ -39,24 +33,12 @@ def collect(
         collection_id = start_collection(conn, year, source)
         save_deadline(conn, year, due)
         try:
-            if is_portal(source):
-                from tasks.portal import land_from_portal
-
-                # The three collections are fetched concurrently, so all land before validation.
-                landings = land_from_portal(conn, source, year, collection_id)
-                results = [
-                    validate_and_load(conn, kind, year, collection_id, landings[kind], due, partitions)
-                    for kind in RECORD_KINDS
-                ]
-            else:
-                # Units first: submissions and reviews are checked against the registry just loaded.
-                results = []
-                for kind in RECORD_KINDS:
-                    scope = None if kind == "unit" else year
-                    landing = land_from_folder(conn, Path(source), kind, scope, collection_id)
-                    results.append(
-                        validate_and_load(conn, kind, year, collection_id, landing, due, partitions)
-                    )
+            landings = land_source(conn, source, year, collection_id)
+            # Units first: submissions and reviews are checked against the registry just loaded.
+            results = [
+                validate_and_load(conn, kind, year, collection_id, landings[kind], due, partitions)
+                for kind in RECORD_KINDS
+            ]
         except BaseException:
             finish_collection(conn, collection_id, "failed")
             raise

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from unionflow.sources.location import is_portal
 from unionflow.sources.payloads import SourceError
 from warehouse.connection import connect
 
 
 def check_source(source: str) -> None:
     """A folder source must exist; a portal URL is checked by collection itself."""
-    if source.startswith(("http://", "https://")):
+    if is_portal(source):
         return
     if not Path(source).is_dir():
         raise SourceError(f"source folder {source} does not exist")

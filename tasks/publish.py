@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from prefect import task
@@ -12,6 +16,11 @@ from prefect.cache_policies import NO_CACHE
 from unionflow.reports.csv_files import write_allocations, write_quarantine, write_scores
 from warehouse import allocation_runs, inputs, score_runs
 from warehouse.connection import MissingData, WarehouseError
+from warehouse.publication import check_final_allowed, record_final
+from warehouse.snapshot import refresh_snapshot
+
+if TYPE_CHECKING:
+    from tasks.validate import ValidationOutcome
 
 
 class AlreadyPublished(WarehouseError):
@@ -118,3 +127,47 @@ def post_allocation_task(conn: duckdb.DuckDBPyConnection, year: int, allocation_
     key = idempotency_key(payload)
     post_to_portal(to, f"/api/v1/allocations/{year}", payload, key)
     return key
+
+
+@task(cache_policy=NO_CACHE)
+def latest_run_task(conn: duckdb.DuckDBPyConnection, year: int) -> tuple[int, int]:
+    """(allocation run, score run) of the year's latest allocation; MissingData when there is none."""
+    latest = allocation_runs.latest_allocation_run(conn, year)
+    if latest is None:
+        raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
+    return int(str(latest["allocation_run_id"])), int(str(latest["score_run_id"]))
+
+
+@task(cache_policy=NO_CACHE)
+def check_final_task(conn: duckdb.DuckDBPyConnection, year: int, now: dt.datetime, force: str | None) -> None:
+    """Refuse the final stage while the objection period is open or objections are unresolved,
+    unless `force` gives a reason (recorded with the user who forced it)."""
+    check_final_allowed(conn, year, now, force, forced_by=getpass.getuser())
+
+
+@task(cache_policy=NO_CACHE)
+def record_final_task(
+    conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int, now: dt.datetime, force: str | None
+) -> None:
+    """Record the final publication stage of the run."""
+    record_final(conn, year, allocation_run_id, now, force)
+
+
+@task(cache_policy=NO_CACHE)
+def changes_publication_task(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int) -> bool:
+    """Whether publishing the run changes what is published (then it is bracketed by backups)."""
+    current = allocation_runs.published_run(conn, year)
+    return current is None or int(str(current["allocation_run_id"])) != allocation_run_id
+
+
+@task(cache_policy=NO_CACHE)
+def refresh_snapshot_task(conn: duckdb.DuckDBPyConnection, db: str) -> None:
+    """Refresh the read snapshot, so stewards can read while the next flow writes."""
+    refresh_snapshot(conn, db)
+
+
+def gate(checks: Sequence[ValidationOutcome]) -> tuple[list[str], list[str]]:
+    """(critical failures, warnings) of the validation stages: any failure blocks publication."""
+    failures = [line for check in checks for line in check.critical_failures]
+    warnings = [line for check in checks for line in check.warnings]
+    return failures, warnings

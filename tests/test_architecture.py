@@ -149,3 +149,13 @@ def test_each_installed_top_level_name_belongs_to_this_distribution_only() -> No
     owners = packages_distributions()
     shared = {name: owners[name] for name in PACKAGES if set(owners.get(name, [])) - {"unionflow"}}
     assert shared == {}
+
+
+def test_the_source_kind_is_decided_in_one_place() -> None:
+    deciding = [
+        str(module)
+        for module in python_modules()
+        if '"https://"' in (ROOT / module).read_text(encoding="utf-8")
+        and "def is_portal" not in (ROOT / module).read_text(encoding="utf-8")
+    ]
+    assert deciding == []

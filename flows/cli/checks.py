@@ -13,6 +13,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from unionflow.sources.location import is_portal
 from unionflow.sources.payloads import SourceError
 from warehouse.connection import MissingData, WarehouseError, open_warehouse
 
@@ -27,7 +28,7 @@ class AlreadyPublished(WarehouseError):
 
 def check_source(source: str) -> None:
     """A folder source must exist; a portal must have a token, accept it and be reachable."""
-    if source.startswith(("http://", "https://")):
+    if is_portal(source):
         probe_portal(source)
     elif not Path(source).is_dir():
         raise SourceError(f"source folder {source} does not exist")

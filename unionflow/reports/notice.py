@@ -9,13 +9,15 @@ Settings come from a small TOML file (`[notice]` table, see `load_notice_setting
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from unionflow.assessment.config import ConfigError
 from unionflow.clock import FEDERATION_TIMEZONE
@@ -31,14 +33,24 @@ DEFAULT_OBJECTION_DAYS = 14
 DEFAULT_CONTACT = "市总工会产改工作办公室"
 
 
-@dataclass(frozen=True)
-class NoticeSettings:
+class NoticeSettings(BaseModel):
     """`[notice]` settings: objection period length, contact line, issuer and the local time zone."""
 
-    objection_days: int = DEFAULT_OBJECTION_DAYS
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    objection_days: Annotated[int, Field(ge=1)] = DEFAULT_OBJECTION_DAYS
     contact: str = DEFAULT_CONTACT
     issuer: str = ""  # e.g. "包头市总工会"; empty: the generic label of the language
     timezone: str = FEDERATION_TIMEZONE
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
 
 def load_notice_settings(path: Path | None) -> NoticeSettings:
@@ -58,27 +70,26 @@ def load_notice_settings(path: Path | None) -> NoticeSettings:
     table = raw.get("notice", {})
     if not isinstance(table, dict):
         raise ConfigError("notice", "must be a table")
-    known = {f.name: f.type for f in fields(NoticeSettings)}
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        if key not in known:
-            raise ConfigError(f"notice.{key}", f"unknown key (known: {', '.join(known)})")
-        if key == "objection_days":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ConfigError(
-                    "notice.objection_days", f"must be a whole number of days ≥ 1, got {value!r}"
-                )
-        elif not isinstance(value, str):
-            raise ConfigError(f"notice.{key}", f"must be a string, got {value!r}")
-        values[key] = value
-    settings = NoticeSettings(**values)
     try:
-        from zoneinfo import ZoneInfo
+        return NoticeSettings.model_validate(table)
+    except ValidationError as invalid:
+        raise _config_error(invalid, table) from None
 
-        ZoneInfo(settings.timezone)
-    except (KeyError, ValueError):
-        raise ConfigError("notice.timezone", f"unknown time zone {settings.timezone!r}") from None
-    return settings
+
+def _config_error(invalid: ValidationError, table: dict[str, Any]) -> ConfigError:
+    """The first problem of a `[notice]` table as one line naming its key."""
+    problem = invalid.errors()[0]
+    key = str(problem["loc"][0]) if problem["loc"] else ""
+    value = table.get(key)
+    if problem["type"] == "extra_forbidden":
+        message = f"unknown key (known: {', '.join(NoticeSettings.model_fields)})"
+    elif key == "objection_days":
+        message = f"must be a whole number of days ≥ 1, got {value!r}"
+    elif key == "timezone" and isinstance(value, str):
+        message = f"unknown time zone {value!r}"
+    else:
+        message = f"must be a string, got {value!r}"
+    return ConfigError(f"notice.{key}", message)
 
 
 def md_text(text: Any) -> str:
