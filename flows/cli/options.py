@@ -6,8 +6,6 @@ Command modules import this module; it imports none of them. Nothing heavy is im
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -16,7 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows.settings import default_db
+from flows.settings import current_user, default_db
 
 
 class _LazyConsole:
@@ -136,10 +134,7 @@ def who(by: str | None) -> str:
     """The person recorded in an audit row: --by, else $UNIONFLOW_USER, else the login name."""
     if by and by.strip():
         return by.strip()
-    try:
-        return os.environ.get("UNIONFLOW_USER") or getpass.getuser()
-    except (KeyError, OSError):  # no login name in some containers
-        return "unknown"
+    return current_user()
 
 
 def checked_lang(lang: str) -> str:
