@@ -7,6 +7,7 @@ from pathlib import Path
 
 from prefect import flow
 
+from flows.settings import current_user
 from tasks.backup import backup_task
 from tasks.notice import write_notice_task
 from tasks.publish import (
@@ -55,7 +56,7 @@ def publish(
             return Publication(run_id, score_run_id, None, files, stage="notice")
         now = dt.datetime.now(dt.UTC)
         if stage == "final":
-            check_final_task(conn, year, now, force)
+            check_final_task(conn, year, now, force, forced_by=current_user())
         docs = folder / "validation"
         checks = [records_validation or validate_records_task(conn, year, docs)]
         checks.append(validate_scores_task(conn, year, run_id, docs))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 from pathlib import Path
 
@@ -28,3 +29,15 @@ def apply_quiet_defaults(*, debug: bool = False) -> None:
 def default_db() -> Path:
     """SPEC section 3: `--db` defaults to env UNIONFLOW_DB, else ./unionflow.duckdb."""
     return Path(os.environ.get("UNIONFLOW_DB") or "unionflow.duckdb")
+
+
+def current_user() -> str:
+    """Who is recorded in audit rows when nobody is named: $UNIONFLOW_USER, else the login name.
+
+    The one resolution of a steward's identity: the CLI's `--by` falls back to it, and so does
+    a flow that records a decision (e.g. a forced final publication).
+    """
+    try:
+        return os.environ.get("UNIONFLOW_USER", "").strip() or getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        return "unknown"

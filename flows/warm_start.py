@@ -132,17 +132,32 @@ def _free_port() -> int:
 
 
 def configured_api_url() -> str | None:
-    """The Prefect API flow runs go to when one is configured (PREFECT_API_URL), else None.
+    """The Prefect API flow runs go to when one is configured, else None.
 
-    Read from the environment, so deciding costs no Prefect import; once Prefect is imported,
-    its settings (a profile may set the URL) count too.
+    `PREFECT_API_URL` in the environment, else in the active Prefect profile (`prefect config set
+    PREFECT_API_URL=…`, docs/operations.md), read from the profiles file: deciding costs no
+    Prefect import. Once Prefect is imported its settings count too.
     """
-    url = os.environ.get("PREFECT_API_URL")
+    url = os.environ.get("PREFECT_API_URL") or _profile_api_url()
     if not url and "prefect.settings" in sys.modules:
         from prefect.settings import PREFECT_API_URL
 
         url = PREFECT_API_URL.value()
     return url or None
+
+
+def _profile_api_url() -> str | None:
+    import tomllib
+
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    path = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
+    try:
+        profiles = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
+    value = profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL")
+    return str(value) if value else None
 
 
 def api_configured() -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,10 +138,12 @@ def latest_run_task(conn: duckdb.DuckDBPyConnection, year: int) -> tuple[int, in
 
 
 @task(cache_policy=NO_CACHE)
-def check_final_task(conn: duckdb.DuckDBPyConnection, year: int, now: dt.datetime, force: str | None) -> None:
+def check_final_task(
+    conn: duckdb.DuckDBPyConnection, year: int, now: dt.datetime, force: str | None, *, forced_by: str
+) -> None:
     """Refuse the final stage while the objection period is open or objections are unresolved,
-    unless `force` gives a reason (recorded with the user who forced it)."""
-    check_final_allowed(conn, year, now, force, forced_by=getpass.getuser())
+    unless `force` gives a reason (recorded with `forced_by`, the user who forced it)."""
+    check_final_allowed(conn, year, now, force, forced_by=forced_by)
 
 
 @task(cache_policy=NO_CACHE)

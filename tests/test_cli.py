@@ -8,6 +8,7 @@ sees, and that nothing else (a traceback, DuckDB's exit-time noise) reaches stde
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -153,7 +154,7 @@ def test_publishing_a_different_allocation_without_supersede_exits_2(tmp_path: P
     assert "superseding run 1" in replaced.stdout
 
 
-def test_run_with_a_relative_out_folder_publishes_and_builds_data_docs(
+def test_run_with_a_relative_out_folder_publishes_builds_data_docs_and_shows_each_stage(
     tmp_path: Path, synthetic_year: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # `make demo` passes a relative --out; Great Expectations' stores need absolute folders.
@@ -164,3 +165,12 @@ def test_run_with_a_relative_out_folder_publishes_and_builds_data_docs(
     assert result.code == 0, result.stderr[-2000:]
     assert (tmp_path / "out" / "validation" / "index.html").is_file()
     assert (tmp_path / "out" / "scores.csv").is_file()
+    # Each stage shown as done with its time, collect's bar full (three record kinds), then the
+    # validation outcome and where Data Docs are.
+    stages = [line for line in result.stdout.splitlines() if line.startswith("✓ ")]
+    assert [line.split()[1].rstrip(":") for line in stages] == [
+        "collect", "validate", "score", "allocate", "publish"
+    ]  # fmt: skip
+    assert "3/3" in stages[0] and all(re.search(r"\d+:\d\d:\d\d done$", line) for line in stages)
+    assert re.search(r"^validation passed; \d+ warnings$", result.stdout, re.M)
+    assert f"Data Docs: {tmp_path / 'out' / 'validation' / 'index.html'}" in result.stdout

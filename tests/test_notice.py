@@ -331,3 +331,31 @@ def test_publish_stage_notice_echoes_the_period_and_the_contact(db: Path, tmp_pa
     assert "Asia/Shanghai" in posted.stdout
     assert f"contact: {CONTACT}" in posted.stdout
     assert (out / "notice.md").is_file()
+
+
+def test_publish_notice_then_final_refused_then_forced_through_the_command_line(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real publish flow end to end: post the notice; the final is refused while its period
+    is open (one line, before any flow); with --force it publishes, recorded under the steward's
+    identity resolved the one way ($UNIONFLOW_USER)."""
+    from tests.cli import unionflow
+
+    monkeypatch.setenv("UNIONFLOW_USER", "王主任")
+    out = tmp_path / "out"
+    common = ("publish", "--year", str(YEAR), "--out", str(out), "--db", str(db))
+    posted = unionflow(*common, "--stage", "notice")
+    assert posted.code == 0, posted.stderr
+    refused = unionflow(*common, "--stage", "final")
+    assert refused.code == 2
+    assert refused.stderr.count("\n") == 1 and "objection period is open" in refused.stderr, refused.stderr
+    assert "--force REASON" in refused.stderr
+    reason = "leadership meeting decided on 2026-02-01"
+    forced = unionflow(*common, "--stage", "final", "--force", reason)
+    assert forced.code == 0, forced.stderr
+    assert (out / "scores.csv").is_file() and (out / "report.html").is_file()
+    with open_warehouse(db, read_only=True) as conn:
+        overrides = run(conn, "select reason, forced_by from publication_overrides")
+        finals = run(conn, "select stage, force_reason from publication_stages where stage = 'final'")
+    assert overrides == [(reason, "王主任")]
+    assert finals == [("final", reason)]

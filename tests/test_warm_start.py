@@ -88,3 +88,18 @@ def test_a_configured_server_that_does_not_answer_is_one_line(tmp_path: Path, sy
         "unionflow: error: the Prefect API at http://127.0.0.1:9/api (PREFECT_API_URL) did not answer within "
         "5 s; start it, or unset PREFECT_API_URL to let unionflow start a temporary one"
     ]
+
+
+def test_an_api_url_set_in_the_active_prefect_profile_counts_as_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.warm_start import configured_api_url
+
+    (tmp_path / "profiles.toml").write_text(
+        'active = "office"\n[profiles.office]\nPREFECT_API_URL = "http://10.0.0.5:4200/api"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("PREFECT_API_URL")
+    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    assert configured_api_url() == "http://10.0.0.5:4200/api"

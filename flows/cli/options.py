@@ -6,16 +6,15 @@ Command modules import this module; it imports none of them. Nothing heavy is im
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from flows.settings import default_db
+from flows.settings import current_user, default_db
 
 
 class _LazyConsole:
@@ -25,12 +24,17 @@ class _LazyConsole:
         self._stderr = stderr
         self._console: Console | None = None
 
-    def __getattr__(self, name: str) -> object:
+    @property
+    def resolved(self) -> Console:
+        """The Rich console itself (for Rich objects that need a real one, e.g. `Progress`)."""
         if self._console is None:
             stream = sys.stderr if self._stderr else sys.stdout
             width = None if stream.isatty() else 160
             self._console = Console(stderr=self._stderr, width=width)
-        return getattr(self._console, name)
+        return self._console
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.resolved, name)
 
 
 console: Console = _LazyConsole()  # type: ignore[assignment]
@@ -47,22 +51,52 @@ class UsageProblem(Exception):
     """A mistake in how a command was called, found by the command itself."""
 
 
+class Lang(StrEnum):
+    """The languages reports are written in (`--lang`)."""
+
+    en = "en"
+    zh = "zh"
+
+
+class Stage(StrEnum):
+    """The two-step publication (`publish --stage`)."""
+
+    notice = "notice"
+    final = "final"
+
+
+class Runner(StrEnum):
+    """Where a flow's tasks run (`--runner`, flows/runners.py)."""
+
+    default = "default"
+    dask = "dask"
+
+
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="Warehouse file [default: $UNIONFLOW_DB or ./unionflow.duckdb]."),
+    typer.Option("--db", help="Warehouse file.", show_default="$UNIONFLOW_DB or ./unionflow.duckdb"),
 ]
 YearOption = Annotated[int, typer.Option("--year", min=2000, max=2100, help="Assessment year.")]
 OptionalYearOption = Annotated[int | None, typer.Option("--year", min=2000, max=2100, help="Only this year.")]
-LangOption = Annotated[str, typer.Option("--lang", help="Report language: en or zh.")]
+LangOption = Annotated[Lang, typer.Option("--lang", help="Report language.")]
 ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="Scoring config TOML [default: built in].")
+    Path | None, typer.Option("--config", help="Scoring config TOML.", show_default="built in")
 ]
 BudgetOption = Annotated[
-    int | None, typer.Option("--budget", help="Subsidy budget in CNY [default 1,000,000].")
+    int | None,
+    typer.Option("--budget", help="Subsidy budget in CNY.", show_default="the config's, 1,000,000"),
 ]
-FloorOption = Annotated[int | None, typer.Option("--floor", help="Smallest amount per funded unit [5,000].")]
-CapOption = Annotated[int | None, typer.Option("--cap", help="Largest amount per unit [20,000].")]
-StepOption = Annotated[int | None, typer.Option("--step", help="Amounts are multiples of this [100].")]
+FloorOption = Annotated[
+    int | None,
+    typer.Option("--floor", help="Smallest amount per funded unit.", show_default="the config's, 5,000"),
+]
+CapOption = Annotated[
+    int | None, typer.Option("--cap", help="Largest amount per unit.", show_default="the config's, 20,000")
+]
+StepOption = Annotated[
+    int | None,
+    typer.Option("--step", help="Amounts are multiples of this.", show_default="the config's, 100"),
+]
 OutOption = Annotated[Path, typer.Option("--out", help="Folder for the published files.")]
 SupersedeOption = Annotated[
     str | None, typer.Option("--supersede", help="Reason for replacing an already published allocation.")
@@ -72,17 +106,22 @@ SourceOption = Annotated[str, typer.Option("--source", help="Portal base URL (ht
 PartitionsOption = Annotated[
     int | None,
     typer.Option(
-        "--partitions", min=1, help="Validate in this many partitions [default: one per 500,000 records]."
+        "--partitions",
+        min=1,
+        help="Validate in this many partitions.",
+        show_default="one per 500,000 records",
     ),
 ]
-RunnerOption = Annotated[str, typer.Option("--runner", help="Where tasks run: default (threads) or dask.")]
+RunnerOption = Annotated[Runner, typer.Option("--runner", help="Where tasks run: default (threads) or dask.")]
 DaskOption = Annotated[
     str | None,
-    typer.Option("--dask-address", help="Dask scheduler, e.g. tcp://host:8786 [default: local cluster]."),
+    typer.Option(
+        "--dask-address", help="Dask scheduler, e.g. tcp://host:8786.", show_default="a local cluster"
+    ),
 ]
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why (kept in the audit trail).")]
 ByOption = Annotated[
-    str | None, typer.Option("--by", help="Who decides [default: $UNIONFLOW_USER or the login name].")
+    str | None, typer.Option("--by", help="Who decides.", show_default="$UNIONFLOW_USER or the login name")
 ]
 
 
@@ -95,26 +134,14 @@ def who(by: str | None) -> str:
     """The person recorded in an audit row: --by, else $UNIONFLOW_USER, else the login name."""
     if by and by.strip():
         return by.strip()
-    try:
-        return os.environ.get("UNIONFLOW_USER") or getpass.getuser()
-    except (KeyError, OSError):  # no login name in some containers
-        return "unknown"
+    return current_user()
 
 
 def checked_lang(lang: str) -> str:
-    """`--lang` must be a language the reports are written in."""
-    if lang not in ("en", "zh"):
+    """`--lang` as the plain string the flows take (Typer already refused other languages)."""
+    if lang not in tuple(Lang):
         raise UsageProblem(f"--lang must be en or zh, not {lang!r}")
-    return lang
-
-
-def checked_runner(runner: str) -> str:
-    """`--runner` must name a task runner of flows/runners.py."""
-    from flows.runners import RUNNERS
-
-    if runner not in RUNNERS:
-        raise UsageProblem(f"--runner must be one of {', '.join(RUNNERS)}, not {runner!r}")
-    return runner
+    return str(lang)
 
 
 def checked_config(

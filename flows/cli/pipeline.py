@@ -25,23 +25,26 @@ from flows.cli.options import (
     DaskOption,
     DbOption,
     FloorOption,
+    Lang,
     LangOption,
     OutOption,
     PartitionsOption,
     PushOption,
+    Runner,
     RunnerOption,
     SourceOption,
+    Stage,
     StepOption,
     SupersedeOption,
     UsageProblem,
     YearOption,
     checked_config,
     checked_lang,
-    checked_runner,
     console,
     db_path,
     errors,
 )
+from flows.cli.progress import PIPELINE, stage_progress
 from flows.cli.runtime import flow_runtime
 
 app = typer.Typer()
@@ -63,7 +66,7 @@ def collect(
     with flow_runtime() as runtime:
         from flows.collect import collect as collect_flow
 
-        with runtime.running(), console.status(f"collecting {year} from {source} …"):
+        with runtime.running(), stage_progress(console, ("collect",)):
             results = collect_flow(year=year, source=source, db=str(db_path(db)), deadline=deadline)
     for reconciliation in results:
         console.print(reconciliation.line(), highlight=False, soft_wrap=True)
@@ -140,22 +143,21 @@ def publish(
     supersede: SupersedeOption = None,
     to: PushOption = None,
     stage: Annotated[
-        str | None,
+        Stage | None,
         typer.Option("--stage", help="notice: post the public notice (公示); final: publish after it."),
     ] = None,
     force: Annotated[
         str | None, typer.Option("--force", help="Reason to publish --stage final despite open objections.")
     ] = None,
-    lang: LangOption = "en",
+    lang: LangOption = Lang.en,
     notice_config: Annotated[
         Path | None, typer.Option("--notice-config", help="TOML with [notice] objection_days, contact.")
     ] = None,
 ) -> None:
     """Publish the year's latest allocation: scores.csv, allocations.csv, quarantine.csv, report.html,
     report.xlsx and validation/ (or, with --stage notice, the public notice)."""
-    if stage not in (None, "notice", "final"):
-        raise UsageProblem(f"--stage must be notice or final, not {stage!r}")
-    if force is not None and stage != "final":
+    stage_name = None if stage is None else str(stage)
+    if force is not None and stage_name != "final":
         raise UsageProblem("--force only applies to --stage final")
     if notice_config is not None and not notice_config.is_file():
         raise UsageProblem(f"notice config {notice_config} does not exist")
@@ -163,8 +165,8 @@ def publish(
         from unionflow.reports.notice import load_notice_settings
 
         load_notice_settings(notice_config)
-    checked_lang(lang)
-    check_publishable(db_path(db), year, stage, supersede, force)
+    language = checked_lang(lang)
+    check_publishable(db_path(db), year, stage_name, supersede, force)
     with flow_runtime() as runtime:
         from flows.publish import publish as publish_flow
 
@@ -174,8 +176,8 @@ def publish(
                 out=str(out),
                 db=str(db_path(db)),
                 supersede=supersede,
-                lang=lang,
-                stage=stage,
+                lang=language,
+                stage=stage_name,
                 force=force,
                 to=to,
                 notice_config=str(notice_config) if notice_config else None,
@@ -197,6 +199,17 @@ def publish(
         console.print(f"  wrote {path}", highlight=False)
 
 
+def print_validation_outcome(publication: object, out: Path) -> None:
+    """The run's last word on validation: passed (with its warnings) and where Data Docs are."""
+    warnings = list(getattr(publication, "warnings", []))
+    console.print(f"validation passed; {len(warnings)} warnings", highlight=False)
+    for line in warnings:
+        console.print(f"  warning: {line}", highlight=False, soft_wrap=True, markup=False)
+    docs = out / "validation" / "index.html"
+    if docs.is_file():
+        console.print(f"Data Docs: {docs.resolve()}", highlight=False)
+
+
 @app.command("run")
 def run_year(
     year: YearOption,
@@ -210,22 +223,21 @@ def run_year(
     step: StepOption = None,
     supersede: SupersedeOption = None,
     partitions: PartitionsOption = None,
-    runner: RunnerOption = "default",
+    runner: RunnerOption = Runner.default,
     dask_address: DaskOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = Lang.en,
     to: PushOption = None,
 ) -> None:
     """The whole annual flow: collect, validate, load, score, allocate, publish."""
     config_path = checked_config(config, budget, floor, cap, step)
-    checked_lang(lang)
-    checked_runner(runner)
+    language = checked_lang(lang)
     check_source(source)
     writable(db_path(db))
     with flow_runtime() as runtime:
         from flows.annual import annual_assessment
         from flows.summary import print_outcome
 
-        with runtime.running(), console.status(f"running the {year} assessment from {source} …"):
+        with runtime.running(), stage_progress(console, PIPELINE):
             outcome = annual_assessment(
                 year=year,
                 source=source,
@@ -238,16 +250,17 @@ def run_year(
                 step=step,
                 supersede=supersede,
                 partitions=partitions,
-                runner=runner,
+                runner=str(runner),
                 dask_address=dask_address,
-                lang=lang,
+                lang=language,
                 publish_to=to,
             )
     for reconciliation in outcome.reconciliations:
         console.print(reconciliation.line(), highlight=False, soft_wrap=True)
     if outcome.publication.blocked:
         report_blocked(outcome.publication)
-    print_outcome(console, db_path(db), year, outcome.publication.allocation_run_id, lang=lang)
+    print_outcome(console, db_path(db), year, outcome.publication.allocation_run_id, lang=language)
+    print_validation_outcome(outcome.publication, out)
     for path in outcome.publication.files:
         console.print(f"wrote {path}", highlight=False)
 
@@ -261,14 +274,14 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the synthetic year.")] = 20231,
     year: YearOption = 2025,
     db: DbOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = Lang.en,
 ) -> None:
     """Synthesise a realistic year, serve it from the reference portal on 127.0.0.1 and run the
     whole annual flow over HTTP; no server to install."""
     import os
     import secrets
 
-    checked_lang(lang)
+    language = checked_lang(lang)
     warehouse = db if db is not None else out / "unionflow.duckdb"
     source = out / "source"
     writable(warehouse)
@@ -286,19 +299,20 @@ def demo(
         token = os.environ.setdefault("UNIONFLOW_PORTAL_TOKEN", secrets.token_urlsafe(24))
         with serve_in_background(source, token) as base_url:
             console.print(f"reference portal serving it at {base_url}", highlight=False)
-            with console.status(f"running the {year} assessment over HTTP …"):
+            with console.status("importing the validation libraries …"):
                 import_validation_libraries()  # while the API server is still booting
-                with runtime.running():
-                    outcome = annual_assessment(
-                        year=year, source=base_url, out=str(out), db=str(warehouse), lang=lang
-                    )
+            with runtime.running(), stage_progress(console, PIPELINE):
+                outcome = annual_assessment(
+                    year=year, source=base_url, out=str(out), db=str(warehouse), lang=language
+                )
     from flows.summary import print_outcome
 
     for reconciliation in outcome.reconciliations:
         console.print(reconciliation.line(), highlight=False, soft_wrap=True)
     if outcome.publication.blocked:
         report_blocked(outcome.publication)
-    print_outcome(console, warehouse, year, outcome.publication.allocation_run_id, lang=lang)
+    print_outcome(console, warehouse, year, outcome.publication.allocation_run_id, lang=language)
+    print_validation_outcome(outcome.publication, out)
     console.print(f"warehouse: {warehouse}", highlight=False)
     for path in outcome.publication.files:
         console.print(f"wrote {path}", highlight=False)

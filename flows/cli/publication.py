@@ -16,6 +16,7 @@ import typer
 from flows.cli.options import (
     ByOption,
     DbOption,
+    Lang,
     LangOption,
     YearOption,
     checked_lang,
@@ -228,7 +229,7 @@ def feedback(
     year: YearOption,
     out: Annotated[Path, typer.Option("--out", help="Folder for the per-unit sheets.")],
     db: DbOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = Lang.en,
 ) -> None:
     """Write one feedback sheet per unit: its result (total, rank, grade, amount), indicator
     percentiles in its level, peer scores against its level's, and comments (reviewers as R01, …)."""

@@ -24,6 +24,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from unionflow.bench import commands
+
 PIPELINE = ("collect_folder", "gx", "score", "allocate", "publish", "copies")
 HTTP_MAX_UNITS = 100_000
 END_TO_END_TARGET = (300.0, 8 * 1024)  # 1,000,000 units: < 5 minutes, < 8 GiB
@@ -146,12 +148,22 @@ def main() -> None:
     parser.add_argument("--sizes", default="225,10000,100000,1000000", help="comma-separated unit counts")
     parser.add_argument("--out", default="bench-results", help="folder for the JSON results")
     parser.add_argument("--no-http", action="store_true", help="skip collection over HTTP")
+    parser.add_argument("--no-commands", action="store_true", help="skip the commands table")
+    parser.add_argument("--commands-only", action="store_true", help="only the commands table")
     options = parser.parse_args()
     sizes = [int(size) for size in options.sizes.split(",")]
     console = Console(width=150)
+    results: list[Measurement] = []
+    figures: list[commands.CommandFigure] = []
     with tempfile.TemporaryDirectory(prefix="unionflow-bench-") as work:
-        results = run(sizes, Path(work), http=not options.no_http)
-    show(results, console)
+        if not options.commands_only:
+            results = run(sizes, Path(work), http=not options.no_http)
+        if not options.no_commands:
+            figures = commands.measure(Path(work) / "commands")
+    if results:
+        show(results, console)
+    if figures:
+        commands.show(figures, console)
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
     report = {
@@ -161,6 +173,7 @@ def main() -> None:
             "platform": platform.platform(),
         },
         "results": [asdict(m) | {"records_per_second": m.per_second, "ratio": m.ratio} for m in results],
+        "commands": [asdict(figure) for figure in figures],
     }
     path = out / "latest.json"
     path.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
