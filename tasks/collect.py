@@ -11,7 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
 from expectations.contracts import Registry, YearContext
-from expectations.fields import FIELDS, RECORD_KEY, json_path
+from expectations.fields import FIELDS, RECORD_KEY, header_names, json_path
 from unionflow.intake.validate import Verdict, check_records, decide_versions
 from unionflow.records import RecordKind
 from unionflow.sources.folder import iter_kind_batches
@@ -45,7 +45,7 @@ def land_from_folder(
     value for the whole flow run).
     """
     received = stored = 0
-    for batch in read_ahead(iter_kind_batches(folder, kind)):
+    for batch in read_ahead(iter_kind_batches(folder, kind, fields=header_names(kind))):
         landing = land(conn, batch, year=year, source=str(folder), collection_id=collection_id)
         received, stored = received + landing.received, stored + landing.stored
     return Landing(received, stored)
