@@ -75,3 +75,13 @@ def quoted_value(text: str, limit: int = 60) -> str:
     """One value as a message quotes it: escaped (`visible`), cut to `limit`, in quotes."""
     value = visible(text)
     return "'" + (value if len(value) <= limit else value[: limit - 3] + "...") + "'"
+
+
+def visible_column(values: pd.Series) -> pd.Series:
+    """`visible` over a column, touching only the values that need it (quarantine rows and their
+    messages are published: they must never carry a NUL or an override raw)."""
+    text = values.astype("string")
+    bad = text.str.contains(_UNSAFE_ANYWHERE.pattern, regex=True).fillna(False).astype(bool)
+    if not bad.any():
+        return values
+    return text.where(~bad, text[bad].map(visible).astype("string"))

@@ -54,3 +54,14 @@ def test_a_message_quoting_an_unsafe_value_shows_it_escaped(validate: Validate) 
 
 def test_visible_escapes_every_unsafe_character_and_keeps_chinese() -> None:
     assert text_safety.visible("包头\x00\u202e市") == "包头\\u0000\\u202e市"
+
+
+def test_a_quarantine_row_never_carries_a_nul_or_an_override_raw(validate: Validate) -> None:
+    verdict = validate(
+        "submission",
+        submission_record(submission_id="S\x00\u202e1", unit_id="BT-C-\x000001", employees="1\x002"),
+    )
+    row = verdict.quarantine.iloc[0]
+    for column in ("unit_id", "message", "source_ref"):
+        assert "\x00" not in row[column] and "\u202e" not in row[column], column
+    assert row["unit_id"] == "BT-C-\\u00000001"

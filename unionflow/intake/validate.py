@@ -17,7 +17,7 @@ from expectations.checks import failures
 from expectations.contracts import YearContext, record_schema, text_schema
 from expectations.fields import RECORD_KEY
 from expectations.numbers import arrow_text
-from expectations.text_safety import quoted_value, visible
+from expectations.text_safety import quoted_value, visible, visible_column
 from unionflow.intake.frames import fingerprint, text_frame, typed_frame
 from unionflow.intake.versions import latest_per_group, replays_and_conflicts, unit_replays_and_conflicts
 from unionflow.records import RecordKind
@@ -188,11 +188,11 @@ def check_records(kind: RecordKind, staged: pd.DataFrame, context: YearContext) 
             "quarantine_id": staged.loc[verdicts.index, "payload_id"],
             "payload_id": staged.loc[verdicts.index, "payload_id"],
             "record_kind": kind,
-            "source_ref": staged.loc[verdicts.index, "source_ref"],
-            "unit_id": _responsible_unit(kind, text).loc[verdicts.index],
+            "source_ref": visible_column(staged.loc[verdicts.index, "source_ref"]),
+            "unit_id": visible_column(_responsible_unit(kind, text).loc[verdicts.index]),
             "year": None if kind == "unit" else context.year,
             "rule": verdicts["rule"],
-            "message": verdicts["message"],
+            "message": visible_column(verdicts["message"]),
         }
     )
     return Verdict(
