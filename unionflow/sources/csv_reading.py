@@ -12,11 +12,13 @@ with line breaks, as Excel quotes it) keep their shape and are read as one recor
 from __future__ import annotations
 
 import csv
-from collections import deque
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
-from unionflow.sources.rows import Header, is_blank_row, malformed
+import orjson
+
+from unionflow.sources.rows import Header, malformed
 from unionflow.sources.text_encoding import FileEncoding, detect, foreign_bytes, iter_text_lines
 
 # Cells are read whole, whatever their size, and judged by the contracts (`too_long`); the
@@ -26,25 +28,13 @@ csv.field_size_limit(2**31 - 1)
 Item = tuple[str, str]  # (source ref fragment, payload text)
 
 
-class _Lines:
-    """The file's lines for csv.reader: remembers the lines of the record being read and takes
-    lines back, so a runaway record's later lines can be read again."""
-
-    def __init__(self, lines: Iterator[str]) -> None:
-        self._lines = lines
-        self.pushed: deque[str] = deque()
-        self.taken: list[str] = []
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        line = self.pushed.popleft() if self.pushed else next(self._lines)
-        self.taken.append(line)
-        return line
-
-    def give_back(self, lines: list[str]) -> None:
-        self.pushed.extendleft(reversed(lines))
+def _tracked(lines: Iterator[str], taken: list[str]) -> Iterator[str]:
+    """The file's lines for csv.reader, each also appended to `taken` (the lines of the record
+    being read), so a runaway record's later lines can be read again. A generator, not an
+    iterator class: it is resumed once per line of the file."""
+    for line in lines:
+        taken.append(line)
+        yield line
 
 
 def _lines_fragment(start: int, end: int) -> str:
@@ -83,16 +73,18 @@ class CsvFile:
 
     def items(self) -> Iterator[Item]:
         """(fragment, payload) of every data row, in file order."""
-        feed = _Lines(iter_text_lines(self.path, self.encoding))
+        source: Iterator[str] = iter_text_lines(self.path, self.encoding)
+        taken: list[str] = []
         bad = self.encoding.bad_lines
         header: Header | None = None
         row_number = 1  # the spreadsheet row of the header
+        dumps = orjson.dumps
         while True:
-            reader = csv.reader(feed)
+            reader = csv.reader(_tracked(source, taken))
             base = self.lines
             restart = False
             while not restart:
-                feed.taken.clear()
+                taken.clear()
                 start = self.lines + 1
                 try:
                     row = next(reader)
@@ -103,24 +95,29 @@ class CsvFile:
                     self.lines = base + reader.line_num
                     yield (
                         _lines_fragment(start, self.lines),
-                        malformed(f"not readable as CSV ({error})", _text="".join(feed.taken)),
+                        malformed(f"not readable as CSV ({error})", _text="".join(taken)),
                     )
                     break
                 end = self.lines = base + reader.line_num
                 if header is None:
                     # A header line in another encoding shows its bytes escaped in the names.
                     header = Header.of(row)
-                    continue
-                if bad and any(number in bad for number in range(start, end + 1)):
-                    row_number += 1
-                    yield _lines_fragment(start, end), foreign_bytes(self.encoding, "".join(feed.taken))
+                    names, width, plain = header.names, len(header.names), not header.repeated
                     continue
                 row_number += 1
-                if end > start and (why := runaway(row, len(header.names))):
-                    taken = list(feed.taken)
+                if bad and any(number in bad for number in range(start, end + 1)):
+                    yield _lines_fragment(start, end), foreign_bytes(self.encoding, "".join(taken))
+                elif end > start and (why := runaway(row, width)):
                     yield _lines_fragment(start, start), malformed(why, _text=taken[0])
-                    feed.give_back(taken[1:])
+                    # Read the lines after the opening one again, then the rest of the file.
+                    source = chain(taken[1:], source)
+                    taken = []
                     self.lines = start
                     restart = True
-                elif not is_blank_row(row):
+                elif not "".join(row).strip():
+                    continue  # a blank row: counted, not a record
+                elif plain and len(row) <= width:
+                    # The common case, inlined: one call per row costs at a million rows.
+                    yield f"row={row_number}", dumps(dict(zip(names, row, strict=False))).decode()
+                else:
                     yield f"row={row_number}", header.payload(row)
