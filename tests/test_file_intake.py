@@ -11,6 +11,7 @@ import pytest
 import xlsxwriter
 
 from expectations.fields import FIELDS
+from tests.conftest import submission_record
 from tests.folders import (
     SUBMISSION_HEADER,
     accepted_submissions,
@@ -255,3 +256,15 @@ def test_a_name_with_a_nul_byte_in_a_csv_file_is_quarantined_as_unsafe_text(
     [row] = quarantine(tmp_path / "w.duckdb")
     assert (row["source_ref"], row["rule"]) == ("units.csv#row=3", "unsafe_text")
     assert "U+0000" in row["message"] and "\x00" not in row["message"]
+
+
+def test_a_json_lines_file_with_a_gbk_line_quarantines_that_line(folder: Path, tmp_path: Path) -> None:
+    first = orjson.dumps(submission_record(submission_id="S2025-000001"))
+    gbk = '{"submission_id": "S2025-000002", "summary": "全年"}'.encode("gbk")
+    third = orjson.dumps(submission_record(submission_id="S2025-000003", unit_id="BT-C-0002"))
+    _write(folder, "a.jsonl", b"\n".join([first, gbk, third]) + b"\n")
+    collect_folder(folder, tmp_path / "w.duckdb")
+    assert accepted_submissions(tmp_path / "w.duckdb") == ["S2025-000001", "S2025-000003"]
+    [row] = quarantine(tmp_path / "w.duckdb")
+    assert (row["source_ref"], row["rule"]) == ("submissions/a.jsonl#line=2", "malformed")
+    assert "\\xc8\\xab" in orjson.loads(row["payload"])["_text"]
