@@ -26,7 +26,7 @@ BLOCK = 1 << 22
 class FileEncoding:
     """A file's encoding and the (1-based) physical lines that are not valid in it."""
 
-    encoding: str  # "utf-8", "utf-8-sig" or "gb18030"
+    encoding: str  # "utf-8", "utf-8-sig", "gb18030" or "utf-16" (with its BOM)
     bad_lines: frozenset[int] = field(default_factory=frozenset)
 
     @property
@@ -87,7 +87,10 @@ def detect(path: Path) -> FileEncoding:
     classified line by line, because UTF-8 lines inside a GBK file decode as GB18030 too.
     """
     with path.open("rb") as handle:
-        bom = handle.read(len(BOM)) == BOM
+        start = handle.read(len(BOM))
+    bom = start == BOM
+    if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and _whole_file_is(path, "utf-16"):
+        return FileEncoding("utf-16")  # Excel's "Unicode text"; its BOM says so
     if _whole_file_is(path, "utf-8-sig"):
         return FileEncoding("utf-8-sig" if bom else "utf-8")
     classes: dict[int, str] = {}
@@ -117,7 +120,8 @@ def shown(line: bytes) -> str:
 def foreign_bytes(encoding: FileEncoding, text: str) -> str:
     """The malformed payload of lines not valid in the file's encoding (their bytes `shown`)."""
     return malformed(
-        f"the bytes are not valid {encoding.encoding} text, the encoding of the rest of the file "
+        f"the bytes are not valid {encoding.encoding.removesuffix('-sig')} text, the encoding of the "
+        "rest of the file "
         "(another encoding pasted in?); they are shown escaped (\\xd6) instead of being decoded "
         "into wrong characters",
         _text=text,
