@@ -15,7 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from expectations import numbers
+from expectations import numbers, text_safety
 from expectations.fields import Field
 
 Explain = Callable[[pd.DataFrame], pd.Series]
@@ -35,8 +35,12 @@ class RecordCheck:
 
 
 def quoted(values: pd.Series) -> pd.Series:
-    """Values as they will appear inside messages: quoted and cut to a readable length."""
+    """Values as they will appear inside messages: quoted, cut to a readable length, with
+    control characters and bidi overrides escaped (a message never carries them raw)."""
     text = values.astype("string").fillna("")
+    unsafe = text_safety.unsafe(text, free_text=False)
+    if unsafe.any():
+        text = text.where(~unsafe, text[unsafe].map(text_safety.visible).astype("string"))
     text = text.where(text.str.len() <= 60, text.str.slice(0, 57) + "...")
     return "'" + text + "'"
 
@@ -112,6 +116,8 @@ def field_text_checks(field: Field) -> list[RecordCheck]:
                 "is not an ISO 8601 time with offset, e.g. 2025-12-20T10:00:00+08:00",
             )
         )  # fmt: skip
+    if field.type in ("text", "unit_ref", "choice"):
+        checks.append(_unsafe_text_check(name, free_text=field.free_text))
     if field.max_length is not None:
         checks.append(_length_check(name, field.max_length))
     if field.choices:
@@ -131,6 +137,19 @@ def field_text_checks(field: Field) -> list[RecordCheck]:
             )
         )  # fmt: skip
     return checks
+
+
+def _unsafe_text_check(column: str, *, free_text: bool) -> RecordCheck:
+    def explain(rows: pd.DataFrame) -> pd.Series:
+        return text_safety.explain(column, rows[column], free_text=free_text)
+
+    return RecordCheck(
+        f"unsafe_text:{column}",
+        "unsafe_text",
+        column,
+        lambda s: ~text_safety.unsafe(s, free_text=free_text),
+        explain,
+    )
 
 
 def _length_check(column: str, limit: int) -> RecordCheck:

@@ -30,6 +30,8 @@ class Field:
     max_length: int | None = None
     choices: tuple[str, ...] = ()
     pattern: str | None = None
+    # Free text may hold tabs and line breaks; every other text is one line (`unsafe_text`).
+    free_text: bool = False
 
 
 def _count(name: str, zh: str, minimum: int = 0) -> Field:
@@ -83,7 +85,7 @@ SUBMISSION_FIELDS: tuple[Field, ...] = (
     _count("craftsmen_honors", "工匠等荣誉人数"),
     _count("service_activities", "服务职工活动场次"),
     _count("workers_served", "服务职工人次"),
-    Field("summary", "text", "工作总结", required=False, max_length=SUMMARY_MAX),
+    Field("summary", "text", "工作总结", required=False, max_length=SUMMARY_MAX, free_text=True),
 )
 
 CRITERIA = ("guidance", "skills", "innovation", "institution", "service")
@@ -99,7 +101,7 @@ REVIEW_FIELDS: tuple[Field, ...] = (
         for name, zh in zip(CRITERIA, _CRITERIA_ZH, strict=True)
     ),
     Field("submitted_at", "timestamp", "提交时间"),
-    Field("comment", "text", "评语", required=False, max_length=SUMMARY_MAX),
+    Field("comment", "text", "评语", required=False, max_length=SUMMARY_MAX, free_text=True),
 )
 
 FIELDS: dict[RecordKind, tuple[Field, ...]] = {
@@ -114,6 +116,12 @@ RECORD_KEY: dict[RecordKind, str] = {
     "submission": "submission_id",
     "review": "review_id",
 }
+
+
+def header_names(kind: RecordKind) -> frozenset[str]:
+    """Every column name a table of `kind` may use: the field names and their Chinese headers
+    (how the reader finds the XLSX sheet the records are on)."""
+    return frozenset(name for f in FIELDS[kind] for name in (f.name, f.zh))
 
 
 def json_path(key: str) -> str:

@@ -10,6 +10,7 @@ RULES: dict[str, str] = {
     "out_of_range": "a value is outside its allowed range or set",
     "inconsistent": "two fields contradict each other",
     "too_long": "a text is longer than allowed",
+    "unsafe_text": "a text holds a control character or a bidi override",
     "unknown_unit": "the unit is not in the pilot-unit registry",
     "inactive_unit": "the unit is not active in the assessment year",
     "wrong_year": "the record is for another year than the one collected",

@@ -8,7 +8,13 @@ from prefect import flow, get_run_logger
 from tasks.collect import default_deadline, validate_and_load
 from tasks.sources import land_source
 from unionflow.records import RECORD_KINDS
-from warehouse.collections import Reconciliation, finish_collection, save_deadline, start_collection
+from warehouse.collections import (
+    Reconciliation,
+    file_reconciliation,
+    finish_collection,
+    save_deadline,
+    start_collection,
+)
 from warehouse.connection import open_warehouse
 from warehouse.snapshot import refresh_snapshot
 
@@ -43,8 +49,11 @@ def collect(
             finish_collection(conn, collection_id, "failed")
             raise
         finish_collection(conn, collection_id, "completed")
+        files = None if is_portal(source) else file_reconciliation(conn, collection_id)
         # Stewards may read the quarantine while the next flow writes (flows/reading.py).
         refresh_snapshot(conn, db)
     for reconciliation in results:
         logger.info(reconciliation.line())
+    if files is not None:
+        logger.info(files.line())
     return results

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import duckdb
 
+from expectations.fields import header_names
 from tasks.collect import validate_and_load, validate_kind
 from unionflow.records import RecordBatch
-from unionflow.sources.tabular import iter_table_rows
+from unionflow.sources.tabular import iter_table_items
 from warehouse.collections import Reconciliation, finish_collection, start_collection
 from warehouse.connection import open_warehouse
 from warehouse.migrations import migrate
@@ -27,8 +28,8 @@ class ImportOutcome:
 def read_registry_file(file: Path) -> RecordBatch:
     """Every data row of the registry file, referenced by file name and spreadsheet row."""
     batch = RecordBatch("unit")
-    for row, payload in iter_table_rows(file):
-        batch.add(f"{file.name}#row={row}", payload)
+    for fragment, payload in iter_table_items(file, header_names("unit")):
+        batch.add(f"{file.name}#{fragment}" if fragment else file.name, payload)
     return batch
 
 

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
+from prefect.exceptions import MissingContextError
 
 from expectations.contracts import Registry, YearContext
-from expectations.fields import FIELDS, RECORD_KEY, json_path
+from expectations.fields import FIELDS, RECORD_KEY, header_names, json_path
 from unionflow.intake.validate import Verdict, check_records, decide_versions
-from unionflow.records import RecordKind
+from unionflow.records import FileReceipt, RecordKind
 from unionflow.sources.folder import iter_kind_batches
 from unionflow.sources.read_ahead import read_ahead
 from warehouse import records
@@ -45,10 +46,25 @@ def land_from_folder(
     value for the whole flow run).
     """
     received = stored = 0
-    for batch in read_ahead(iter_kind_batches(folder, kind)):
+    for batch in read_ahead(iter_kind_batches(folder, kind, fields=header_names(kind))):
         landing = land(conn, batch, year=year, source=str(folder), collection_id=collection_id)
         received, stored = received + landing.received, stored + landing.stored
+        _say_how_files_were_read(batch.files)
     return Landing(received, stored)
+
+
+def _say_how_files_were_read(files: list[FileReceipt]) -> None:
+    """Log the files an administrator should know about: unreadable ones and workbooks read from
+    another sheet than the first (the receipts in `received_files` hold every file)."""
+    try:
+        logger = get_run_logger()
+    except MissingContextError:  # called outside a run (the bench)
+        return
+    for receipt in files:
+        if receipt.unreadable:
+            logger.warning("%s: unreadable, quarantined as one malformed row", receipt.path)
+        elif receipt.parser.startswith("xlsx (sheet"):
+            logger.info("%s: read as %s", receipt.path, receipt.parser)
 
 
 def _paths(kind: RecordKind) -> dict[str, tuple[str, str]]:

@@ -23,8 +23,9 @@ ROW = "BT-C-0001,包头市第三医院,city\n"
         (HEADER + ROW).encode("utf-8-sig"),
         (HEADER + ROW).encode("gbk"),
         (HEADER + ROW).encode("gb18030"),
+        (HEADER + ROW).encode("utf-16"),
     ],
-    ids=["utf-8", "utf-8-bom", "gbk", "gb18030"],
+    ids=["utf-8", "utf-8-bom", "gbk", "gb18030", "utf-16"],
 )
 def test_csv_is_read_whatever_its_encoding(tmp_path: Path, encoded: bytes) -> None:
     path = tmp_path / "units.csv"

@@ -36,6 +36,40 @@ class Reconciliation:
         )
 
 
+@dataclass(frozen=True)
+class FileReconciliation:
+    """Issue 14: every file a folder collection read was parsed (its rows became records or
+    `malformed` rows) or is unreadable (it became one `malformed` row naming it)."""
+
+    received: int
+    parsed: int
+    unreadable: int
+
+    @property
+    def balanced(self) -> bool:
+        return self.received == self.parsed + self.unreadable
+
+    def line(self) -> str:
+        """The files line printed after the record lines of a folder collection."""
+        return f"files: received {self.received} = parsed {self.parsed} + unreadable {self.unreadable}"
+
+
+def file_reconciliation(
+    conn: duckdb.DuckDBPyConnection, collection_id: int | None = None
+) -> FileReconciliation | None:
+    """The files line of a collection (default: the latest that read files), or None when it
+    read no files (a portal collection)."""
+    if collection_id is None:
+        latest = first_row(conn, statement("latest_folder_collection"))
+        if latest is None or latest[0] is None:
+            return None
+        collection_id = int(latest[0])
+    row = first_row(conn, statement("file_reconciliation"), {"collection_id": collection_id})
+    if row is None or not row[0]:
+        return None
+    return FileReconciliation(int(row[0]), int(row[1]), int(row[2]))
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

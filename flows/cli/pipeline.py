@@ -70,6 +70,21 @@ def collect(
             results = collect_flow(year=year, source=source, db=str(db_path(db)), deadline=deadline)
     for reconciliation in results:
         console.print(reconciliation.line(), highlight=False, soft_wrap=True)
+    _print_files_line(source, db_path(db))
+
+
+def _print_files_line(source: str, db: Path) -> None:
+    """The files line after the record lines of a folder collection (issue 14)."""
+    from flows.collect import is_portal
+    from warehouse.collections import file_reconciliation
+    from warehouse.connection import open_warehouse
+
+    if is_portal(source):
+        return
+    with open_warehouse(db, read_only=True) as conn:
+        files = file_reconciliation(conn)
+    if files is not None:
+        console.print(files.line(), highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -257,6 +272,7 @@ def run_year(
             )
     for reconciliation in outcome.reconciliations:
         console.print(reconciliation.line(), highlight=False, soft_wrap=True)
+    _print_files_line(source, db_path(db))
     if outcome.publication.blocked:
         report_blocked(outcome.publication)
     print_outcome(console, db_path(db), year, outcome.publication.allocation_run_id, lang=language)

@@ -7,6 +7,7 @@ one exists, the time of the plain DuckDB scan or aggregate doing the same work o
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -97,6 +98,7 @@ def collect_folder(work: Path, units: int) -> list[Row]:
             statement("bench_floor_read_sources"),
             {"reviews": f"{source}/reviews.csv", "submissions": f"{source}/submissions/*.jsonl"},
         )
+        rows.append(strict_reading(source, rows[-1]["seconds"]))
         verdicts = {}
         with timed(rows, "validate with contracts") as row:
             from expectations.contracts import Registry, YearContext
@@ -127,6 +129,89 @@ def collect_folder(work: Path, units: int) -> list[Row]:
             row["records"] = sum(len(v.records) for v in verdicts.values())
         row["floor_seconds"] = floor(conn, statement("bench_floor_copy_reviews"))
     return rows
+
+
+def _lenient_read(path: Path, ref: str) -> int:
+    """The reader before strict reading (issue 14), for the same files: one encoding pass, then rows
+    (or JSON lines) with their source refs in chunks, with no per-line encoding, quote-runaway or
+    header checks and no receipt (size, SHA-256)."""
+    import codecs
+    import csv
+    from itertools import islice
+
+    import orjson
+
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    encoding = "utf-8-sig"
+    with path.open("rb") as handle:
+        try:
+            while block := handle.read(1 << 22):
+                decoder.decode(block)
+        except UnicodeDecodeError:
+            encoding = "gb18030"
+    count = 0
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        if path.suffix == ".jsonl":
+            lines: list[tuple[str, str]] = []
+            for number, line in enumerate(handle, start=1):
+                if line.strip():
+                    try:
+                        payload = orjson.dumps(orjson.loads(line)).decode()
+                    except orjson.JSONDecodeError:
+                        payload = line
+                    lines.append((f"{ref}#line={number}", payload))
+            return len(lines)
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        first = 2
+        while rows := list(islice(reader, 50_000)):
+            kept = [(n, row) for n, row in enumerate(rows, start=first) if "".join(row).strip()]
+            payloads = [orjson.dumps(dict(zip(header, row, strict=False))).decode() for _, row in kept]
+            refs = [f"{ref}#row={n}" for n, _ in kept]
+            count += len(list(zip(refs, payloads, strict=True)))
+            first += len(rows)
+    return count
+
+
+def strict_reading(source: Path, collect_seconds: float) -> Row:
+    """The extra cost of strict reading: reading the folder's CSV and JSON Lines files as collect
+    does minus reading them as the lenient reader did before issue 14 (XLSX and JSON files are
+    left out of both), as a share of the collect stage's time (docs/capacity.md: at most 10 %).
+    Each is timed three times, alternately, and the fastest counts: the machine is shared."""
+    from expectations.fields import header_names
+    from unionflow.sources.folder import iter_file_chunks, kind_files
+    from unionflow.sources.payloads import RECORD_KINDS
+
+    files = [(kind, path) for kind in RECORD_KINDS for path in kind_files(source, kind)]
+    files = [(kind, path) for kind, path in files if path.suffix in (".csv", ".jsonl")]
+    strict = lenient = float("inf")
+    records = 0
+    # Both readers with the cycle collector off (the strict one pauses it per chunk, as the lenient
+    # one did), so neither pays for the other's garbage.
+    gc.disable()
+    for _ in range(3):
+        gc.collect()
+        started = time.perf_counter()
+        records = sum(
+            len(chunk)
+            for kind, path in files
+            for chunk in iter_file_chunks(source, path, kind, header_names(kind))
+        )
+        strict = min(strict, time.perf_counter() - started)
+        gc.collect()
+        started = time.perf_counter()
+        for _, path in files:
+            _lenient_read(path, path.relative_to(source).as_posix())
+        lenient = min(lenient, time.perf_counter() - started)
+    gc.enable()
+    share = (strict - lenient) / collect_seconds if collect_seconds else 0.0
+    # The lenient reader is this row's floor: the ratio column is strict ÷ lenient.
+    return {
+        "stage": f"strict file reading (extra cost {share:+.1%} of collect)",
+        "records": records,
+        "seconds": strict,
+        "floor_seconds": lenient,
+    }
 
 
 def collect_http(work: Path, units: int) -> list[Row]:

@@ -17,6 +17,7 @@ from expectations.checks import failures
 from expectations.contracts import YearContext, record_schema, text_schema
 from expectations.fields import RECORD_KEY
 from expectations.numbers import arrow_text
+from expectations.text_safety import quoted_value, visible, visible_column
 from unionflow.intake.frames import fingerprint, text_frame, typed_frame
 from unionflow.intake.versions import latest_per_group, replays_and_conflicts, unit_replays_and_conflicts
 from unionflow.records import RecordKind
@@ -116,7 +117,8 @@ def check_records(kind: RecordKind, staged: pd.DataFrame, context: YearContext) 
     unit's submission counts is decided over all partitions by `decide_versions`.
     """
     staged = staged.reset_index(drop=True)
-    is_record = staged["is_record"].astype(bool)
+    ambiguous = _alias_conflict_messages(staged)
+    is_record = staged["is_record"].astype(bool) & ambiguous.isna()
     text = text_frame(kind, staged)
     typed = typed_frame(kind, text)
     key = text[RECORD_KEY[kind]]
@@ -148,7 +150,7 @@ def check_records(kind: RecordKind, staged: pd.DataFrame, context: YearContext) 
             {
                 "index": malformed,
                 "rule": "malformed",
-                "message": MALFORMED_MESSAGE + staged.loc[malformed, "source_ref"],
+                "message": _malformed_messages(staged.loc[malformed], ambiguous.loc[malformed]),
             }
         )
     )
@@ -186,11 +188,11 @@ def check_records(kind: RecordKind, staged: pd.DataFrame, context: YearContext) 
             "quarantine_id": staged.loc[verdicts.index, "payload_id"],
             "payload_id": staged.loc[verdicts.index, "payload_id"],
             "record_kind": kind,
-            "source_ref": staged.loc[verdicts.index, "source_ref"],
-            "unit_id": _responsible_unit(kind, text).loc[verdicts.index],
+            "source_ref": visible_column(staged.loc[verdicts.index, "source_ref"]),
+            "unit_id": visible_column(_responsible_unit(kind, text).loc[verdicts.index]),
             "year": None if kind == "unit" else context.year,
             "rule": verdicts["rule"],
-            "message": verdicts["message"],
+            "message": visible_column(verdicts["message"]),
         }
     )
     return Verdict(
@@ -205,6 +207,35 @@ def check_records(kind: RecordKind, staged: pd.DataFrame, context: YearContext) 
             }
         ),
     )
+
+
+def _alias_conflict_messages(staged: pd.DataFrame) -> pd.Series:
+    """Why a record is ambiguous (a field under its English key and its Chinese header with
+    different values), or missing."""
+    messages = pd.Series(pd.NA, index=staged.index, dtype="string")
+    if "alias_conflicts" not in staged:
+        return messages
+    for position, conflicts in staged["alias_conflicts"].items():
+        if conflicts:
+            messages[position] = "; ".join(
+                f"{c['name']} is given twice with different values ({quoted_value(c['english'])} "
+                f"under its English name and {quoted_value(c['chinese'])} under its Chinese header); "
+                "keep one column"
+                for c in conflicts
+            )
+    return messages
+
+
+def _malformed_messages(rows: pd.DataFrame, ambiguous: pd.Series) -> list[str]:
+    """A reader's reason or the ambiguity, with where; else the generic sentence (few rows)."""
+    reasons = rows["malformed_reason"] if "malformed_reason" in rows else pd.Series(pd.NA, index=rows.index)
+    messages = []
+    for where, reason, ambiguity in zip(rows["source_ref"], reasons, ambiguous, strict=True):
+        specific = reason if isinstance(reason, str) else ambiguity if isinstance(ambiguity, str) else None
+        messages.append(
+            MALFORMED_MESSAGE + where if specific is None else f"{visible(specific)} (at {where})"
+        )
+    return messages
 
 
 def decide_versions(kind: RecordKind, partitions: list[Verdict]) -> Verdict:

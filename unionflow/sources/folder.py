@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 
 import orjson
 
-from unionflow.sources.payloads import RECORD_KINDS, RecordBatch, RecordKind, SourceError, payload_text
-from unionflow.sources.tabular import (
-    CHUNK_ROWS,
-    TABULAR_SUFFIXES,
-    cycle_collection_paused,
-    decode_text,
-    detect_encoding,
-    iter_table_chunks,
+from unionflow.sources.csv_reading import CsvFile
+from unionflow.sources.payloads import (
+    RECORD_KINDS,
+    FileReceipt,
+    RecordBatch,
+    RecordKind,
+    SourceError,
+    payload_text,
 )
+from unionflow.sources.rows import malformed
+from unionflow.sources.tabular import TABULAR_SUFFIXES, iter_item_chunks
+from unionflow.sources.text_encoding import FileEncoding, decode_text, detect, foreign_bytes, iter_text_lines
+from unionflow.sources.xlsx_reading import XlsxFile
 
 RECORD_SUFFIXES = (".json", ".jsonl", *TABULAR_SUFFIXES)
 # Records landed per transaction when reading a folder: bounds memory for very large files.
 # Each landing scans the kind's stored hashes once, so fewer, larger batches land faster: at
 # 1,000,000 units 500,000 records (about 200 MB of payloads) per batch, not 35 of 200,000.
 BATCH_SIZE = 500_000
+
+Item = tuple[str, str]  # (source ref fragment, payload text)
 
 
 def _inside(folder: Path, path: Path) -> bool:
@@ -34,52 +40,110 @@ def _inside(folder: Path, path: Path) -> bool:
     return True
 
 
-def iter_file_chunks(folder: Path, path: Path, kind: RecordKind) -> Iterator[RecordBatch]:
-    """Every record of one file with its source ref, in chunks, streamed where the format allows.
+def visible_name(name: str) -> str:
+    """A file name as it may appear in refs and messages: characters that do not print (control
+    characters, bidi overrides) are written as escapes, so a name cannot hide or reorder text."""
+    if name.isprintable():
+        return name
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in name)
 
-    Unparseable JSON becomes a record of its own (quarantined later as malformed).
-    """
-    ref = path.relative_to(folder).as_posix()
-    suffix = path.suffix.lower()
-    if suffix in TABULAR_SUFFIXES:
-        for numbers, payloads in iter_table_chunks(path):
-            yield RecordBatch(kind, [f"{ref}#row={number}" for number in numbers], payloads)
-        return
-    if suffix == ".jsonl":
-        encoding, errors = detect_encoding(path)
-        with path.open(encoding=encoding, errors=errors, newline="") as handle:
-            first = 1
-            while True:
-                with cycle_collection_paused():
-                    lines = list(islice(handle, CHUNK_ROWS))
-                    chunk = RecordBatch(kind)
-                    for number, raw_line in enumerate(lines, start=first):
-                        line = raw_line.rstrip("\r\n")
-                        if not line.strip():
-                            continue
-                        try:
-                            chunk.add(f"{ref}#line={number}", payload_text(orjson.loads(line)))
-                        except orjson.JSONDecodeError:
-                            chunk.add(f"{ref}#line={number}", line)
-                if not lines:
-                    return
-                first += len(lines)
-                yield chunk
-        return
+
+def _jsonl_items(path: Path, encoding: FileEncoding) -> Iterator[Item]:
+    for number, raw_line in enumerate(iter_text_lines(path, encoding), start=1):
+        line = raw_line.rstrip("\r\n")
+        if not line.strip():
+            continue
+        if number in encoding.bad_lines:
+            yield f"line={number}", foreign_bytes(encoding, line)
+            continue
+        try:
+            yield f"line={number}", payload_text(orjson.loads(line))
+        except orjson.JSONDecodeError:
+            yield f"line={number}", line
+
+
+def _json_items(path: Path) -> Iterator[Item]:
     text = decode_text(path.read_bytes())
     try:
         document = orjson.loads(text)
     except orjson.JSONDecodeError:
-        yield RecordBatch(kind, [ref], [text])
+        yield "", text
         return
     if isinstance(document, list):
-        yield RecordBatch(
-            kind,
-            [f"{ref}#item={number}" for number in range(1, len(document) + 1)],
-            [payload_text(item) for item in document],
-        )
+        for number, item in enumerate(document, start=1):
+            yield f"item={number}", payload_text(item)
     else:
-        yield RecordBatch(kind, [ref], [payload_text(document)])
+        yield "", payload_text(document)
+
+
+class _File:
+    """One file being received: its receipt facts (taken before parsing) and its reader."""
+
+    def __init__(self, folder: Path, path: Path, fields: frozenset[str] | None) -> None:
+        self.path = path
+        self.ref = visible_name(path.relative_to(folder).as_posix())
+        self.size = path.stat().st_size
+        with path.open("rb") as handle:
+            self.sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        self.suffix = path.suffix.lower()
+        self.fields = fields
+        self.encoding: FileEncoding | None = None
+        self.xlsx: XlsxFile | None = None
+        self.payloads = 0
+        self.unreadable = False
+
+    def items(self) -> Iterator[Item]:
+        if self.size == 0:
+            # Nothing arrived but a name: say so, so an upload that failed is noticed.
+            self.unreadable = True
+            yield "", malformed("the file is empty (0 bytes)", _file=self.ref)
+            return
+        if self.suffix == ".xlsx":
+            self.xlsx = XlsxFile(self.path, self.fields, {"_file": self.ref, "_sha256": self.sha256})
+            yield from self.xlsx.items()
+            self.unreadable = self.xlsx.unreadable
+            return
+        if self.suffix == ".json":
+            yield from _json_items(self.path)
+            return
+        self.encoding = detect(self.path)
+        if self.suffix == ".jsonl":
+            yield from _jsonl_items(self.path, self.encoding)
+            return
+        reader = CsvFile(self.path, self.encoding)
+        yield from reader.items()
+
+    def receipt(self) -> FileReceipt:
+        parser = self.suffix.lstrip(".")
+        if self.xlsx is not None and self.xlsx.sheet is not None:
+            parser = f"xlsx (sheet {visible_name(self.xlsx.sheet)!r})"
+        return FileReceipt(
+            path=self.ref,
+            size=self.size,
+            sha256=self.sha256,
+            parser=parser,
+            encoding=None if self.encoding is None else self.encoding.label,
+            unreadable=self.unreadable,
+            payloads=self.payloads,
+        )
+
+
+def iter_file_chunks(
+    folder: Path, path: Path, kind: RecordKind, fields: frozenset[str] | None = None
+) -> Iterator[RecordBatch]:
+    """Every record of one file with its source ref, in chunks, streamed where the format allows.
+
+    A region that cannot be read as a record (unparseable JSON, a damaged workbook, a quote
+    runaway, bytes in another encoding) becomes a payload of its own, quarantined later as
+    `malformed`. The last chunk carries the file's receipt. `fields` (the kind's field names and
+    Chinese headers) picks an XLSX file's sheet.
+    """
+    file = _File(folder, path, fields)
+    for fragments, payloads in iter_item_chunks(file.items()):
+        file.payloads += len(payloads)
+        refs = [f"{file.ref}#{fragment}" if fragment else file.ref for fragment in fragments]
+        yield RecordBatch(kind, refs, payloads)
+    yield RecordBatch(kind, files=[file.receipt()])
 
 
 def _one_of(folder: Path, stem: str) -> Path | None:
@@ -113,19 +177,22 @@ def kind_files(folder: Path, kind: RecordKind) -> list[Path]:
     return [] if single is None else [single]
 
 
-def iter_kind_batches(folder: Path, kind: RecordKind, size: int = BATCH_SIZE) -> Iterator[RecordBatch]:
-    """Every record of one kind in batches of about `size`, streamed, in a deterministic order.
+def iter_kind_batches(
+    folder: Path, kind: RecordKind, size: int = BATCH_SIZE, fields: frozenset[str] | None = None
+) -> Iterator[RecordBatch]:
+    """Every record of one kind in batches of about `size`, streamed, in a deterministic order,
+    with the receipts of the files read.
 
     Only one batch (and one file chunk) is held in memory at a time, whatever the size of the files.
     """
     batch = RecordBatch(kind)
     for path in kind_files(folder, kind):
-        for chunk in iter_file_chunks(folder, path, kind):
+        for chunk in iter_file_chunks(folder, path, kind, fields):
             batch.extend(chunk)
             if len(batch) >= size:
                 yield batch
                 batch = RecordBatch(kind)
-    if len(batch):
+    if len(batch) or batch.files:
         yield batch
 
 

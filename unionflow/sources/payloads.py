@@ -8,9 +8,17 @@ import orjson
 
 # The shared vocabulary lives in unionflow.records (the warehouse may not import sources); it is
 # re-exported here for the sources' own callers.
-from unionflow.records import RECORD_KINDS, RecordBatch, RecordKind
+from unionflow.records import RECORD_KINDS, FileReceipt, RecordBatch, RecordKind
 
-__all__ = ["RECORD_KINDS", "RecordBatch", "RecordKind", "SourceError", "item_of_payload", "payload_text"]
+__all__ = [
+    "RECORD_KINDS",
+    "FileReceipt",
+    "RecordBatch",
+    "RecordKind",
+    "SourceError",
+    "item_of_payload",
+    "payload_text",
+]
 
 
 class SourceError(Exception):

@@ -1,73 +1,43 @@
-"""Reading CSV (UTF-8, UTF-8 with BOM, GBK/GB18030) and XLSX files into row payloads.
+"""Reading CSV (UTF-8, UTF-8 with BOM, GBK/GB18030, mixed) and XLSX files into row payloads.
 
-DuckDB cannot read GBK here (its encodings extension cannot be downloaded), so text is decoded in
-Python: strict UTF-8 first (a BOM is dropped), then GB18030, a superset of GBK that Excel on Chinese
-Windows writes. The row number in each source ref is the one a user sees in Excel (header = row 1).
+The row number in each source ref is the one a user sees in Excel (header = row 1); a region of a
+CSV file that is not a row (a quote runaway, bytes in another encoding) is named by its physical
+lines (`line=7`, `lines=7-9`); a row on another sheet than the first names it (`sheet=Data&row=4`).
+See `csv_reading` and `xlsx_reading` for the strictness rules.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import datetime as dt
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
 import orjson
 
+from unionflow.sources.csv_reading import CsvFile
 from unionflow.sources.payloads import SourceError
+from unionflow.sources.rows import MALFORMED_KEY
+from unionflow.sources.text_encoding import decode_text
+from unionflow.sources.xlsx_reading import XlsxFile
+
+__all__ = [
+    "CHUNK_ROWS",
+    "TABULAR_SUFFIXES",
+    "cycle_collection_paused",
+    "decode_text",
+    "iter_csv_rows",
+    "iter_item_chunks",
+    "iter_table_items",
+    "iter_xlsx_rows",
+]
 
 TABULAR_SUFFIXES = (".csv", ".xlsx")
 
-
-def decode_text(data: bytes) -> str:
-    """Decode file bytes as UTF-8 (with or without BOM), falling back to GB18030."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        # Neither encoding fits: keep every byte visible rather than fail the whole file; the
-        # records will fail their contracts and reach quarantine where a steward can see them.
-        return data.decode("utf-8", errors="replace")
-
-
-def detect_encoding(path: Path) -> tuple[str, str]:
-    """(encoding, error handling) for a text file, found in one streaming pass.
-
-    Strict UTF-8 (a BOM is dropped) when every byte decodes, else GB18030 when that decodes,
-    else UTF-8 with replacement characters, so that a damaged file still shows every record.
-    """
-    for encoding in ("utf-8-sig", "gb18030"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with path.open("rb") as handle:
-                while chunk := handle.read(1 << 22):
-                    decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return encoding, "strict"
-    return "utf-8", "replace"
-
-
-#: Rows decoded per chunk: big enough that per-row work runs in tight comprehensions, small enough
-#: to keep memory flat.
+#: Rows decoded per chunk: big enough that per-row work runs in tight loops, small enough to keep
+#: memory flat.
 CHUNK_ROWS = 50_000
-
-
-def _row_payload(header: list[str], row: list[Any]) -> str:
-    if len(row) > len(header):
-        # More cells than columns: the row cannot be mapped to fields; keep it whole.
-        return orjson.dumps({"_row": [str(cell) for cell in row]}).decode("utf-8")
-    return orjson.dumps(dict(zip(header, row, strict=False))).decode("utf-8")
 
 
 @contextmanager
@@ -87,87 +57,43 @@ def cycle_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-def iter_csv_chunks(path: Path, size: int = CHUNK_ROWS) -> Iterator[tuple[list[int], list[str]]]:
-    """(spreadsheet row numbers, payload JSON texts) of the data rows of a CSV file, in chunks.
+def iter_item_chunks(
+    items: Iterator[tuple[str, str]], size: int = CHUNK_ROWS
+) -> Iterator[tuple[list[str], list[str]]]:
+    """(fragments, payloads) of a reader's items, in chunks of at most `size`."""
+    while True:
+        with cycle_collection_paused():
+            chunk = list(islice(items, size))
+        if not chunk:
+            return
+        yield [fragment for fragment, _ in chunk], [payload for _, payload in chunk]
 
-    The file is streamed (a year's reviews can be gigabytes). Rows are handled a chunk at a time
-    in comprehensions: the 1,000,000-unit profile showed a generator per row costing more than
-    parsing the CSV itself.
+
+def iter_table_items(path: Path, fields: frozenset[str] | None = None) -> Iterator[tuple[str, str]]:
+    """(source ref fragment, payload) of every row of a CSV or XLSX file, chosen by suffix.
+
+    `fields` (every field name and Chinese header of the record kind) picks an XLSX file's sheet.
     """
-    encoding, errors = detect_encoding(path)
-    with path.open(encoding=encoding, errors=errors, newline="") as handle:
-        reader = csv.reader(handle)
-        header = [name.strip() for name in next(reader, [])]
-        width = len(header)
-        dumps = orjson.dumps
-        first = 2
-        while True:
-            with cycle_collection_paused():
-                rows = list(islice(reader, size))
-                # Blank rows (every cell empty or spaces) are skipped but still counted.
-                kept = [(n, row) for n, row in enumerate(rows, start=first) if "".join(row).strip()]
-                payloads = [
-                    dumps(dict(zip(header, row, strict=False))).decode()
-                    if len(row) <= width
-                    else _row_payload(header, row)
-                    for _, row in kept
-                ]
-                numbers = [n for n, _ in kept]
-            if not rows:
-                return
-            first += len(rows)
-            yield numbers, payloads
+    if path.suffix.lower() == ".xlsx":
+        return XlsxFile(path, fields).items()
+    return CsvFile(path).items()
+
+
+def _rows(path: Path, items: Iterator[tuple[str, str]]) -> Iterator[tuple[int, str]]:
+    for fragment, payload in items:
+        number = fragment.rpartition("row=")[2]
+        if not number.isdigit():
+            reason = orjson.loads(payload).get(MALFORMED_KEY, "not readable")
+            raise SourceError(f"{path.name} {fragment.replace('=', ' ')}: {reason}")
+        yield int(number), payload
 
 
 def iter_csv_rows(path: Path) -> Iterator[tuple[int, str]]:
-    """Yield (spreadsheet row number, payload JSON text) for every data row of a CSV file."""
-    for numbers, payloads in iter_csv_chunks(path):
-        yield from zip(numbers, payloads, strict=True)
+    """(spreadsheet row number, payload) of every data row of a CSV file read on its own (a
+    conflicts list): a region that is not a row is a `SourceError`."""
+    return _rows(path, CsvFile(path).items())
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def iter_xlsx_rows(path: Path) -> Iterator[tuple[int, str]]:
-    """Yield (row number, payload JSON text) for every data row of the first sheet of an XLSX."""
-    from openpyxl import load_workbook  # imported lazily: openpyxl costs start-up time
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a damaged file
-        raise SourceError(f"{path}: not a readable XLSX workbook ({type(error).__name__})") from None
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = [str(name).strip() if name is not None else "" for name in next(rows, ())]
-        for number, row in enumerate(rows, start=2):
-            if all(cell is None or str(cell).strip() == "" for cell in row):
-                continue
-            cells = [_cell(cell) for cell in row]
-            # Trailing empty cells beyond the header are formatting, not data.
-            while len(cells) > len(header) and cells[-1] is None:
-                cells.pop()
-            yield number, _row_payload(header, cells)
-    finally:
-        workbook.close()
-
-
-def iter_table_rows(path: Path) -> Iterator[tuple[int, str]]:
-    """Rows of a CSV or XLSX file, chosen by suffix."""
-    if path.suffix.lower() == ".xlsx":
-        return iter_xlsx_rows(path)
-    return iter_csv_rows(path)
-
-
-def iter_table_chunks(path: Path, size: int = CHUNK_ROWS) -> Iterator[tuple[list[int], list[str]]]:
-    """(row numbers, payloads) of a CSV or XLSX file in chunks of at most `size` rows."""
-    if path.suffix.lower() != ".xlsx":
-        yield from iter_csv_chunks(path, size)
-        return
-    rows = iter_xlsx_rows(path)
-    while chunk := list(islice(rows, size)):
-        yield [n for n, _ in chunk], [payload for _, payload in chunk]
+def iter_xlsx_rows(path: Path, fields: frozenset[str] | None = None) -> Iterator[tuple[int, str]]:
+    """(row number, payload) of every data row of the sheet an XLSX file's records are on."""
+    return _rows(path, XlsxFile(path, fields).items())
