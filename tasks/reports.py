@@ -13,6 +13,7 @@ import duckdb
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from tasks.decision import decision_sections
 from tasks.publish import write_csv_outputs
 from unionflow.reports.data import ReportData
 from unionflow.reports.feedback import FeedbackInputs
@@ -44,18 +45,23 @@ def load_report_data(
     if run is None or int(str(run["year"])) != year:
         raise MissingData(f"{year} has no allocation run {allocation_run_id}")
     score_run_id = int(str(run["score_run_id"]))
+    score_run = score_run_hashes(conn, score_run_id)
+    scores = score_runs.scores_of(conn, score_run_id)
+    scenarios, stability = decision_sections(conn, year, run, score_run.get("peer_method"), scores)
     return ReportData(
         year=year,
         allocation_run_id=allocation_run_id,
         run=run,
-        score_run=score_run_hashes(conn, score_run_id),
+        score_run=score_run,
         headline=headline(conn, year, allocation_run_id),
-        scores=score_runs.scores_of(conn, score_run_id),
+        scores=scores,
         allocations=allocation_runs.allocations_of(conn, allocation_run_id),
         flags=score_runs.review_flags_of(conn, score_run_id),
         quarantine=inputs.year_quarantine(conn, year),
         validation=validation,
         comparison=score_runs.comparison_of(conn, score_run_id),
+        scenarios=scenarios,
+        stability=stability,
     )
 
 
