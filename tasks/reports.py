@@ -22,6 +22,7 @@ from unionflow.reports.html import DEFAULT_TOP_N, write_html
 from unionflow.reports.xlsx import MAX_ROWS, write_xlsx
 from warehouse import allocation_runs, inputs, score_runs
 from warehouse.connection import MissingData
+from warehouse.history import unit_history
 from warehouse.publication import headline, score_run_hashes
 
 __all__ = [
@@ -62,6 +63,7 @@ def load_report_data(
         comparison=score_runs.comparison_of(conn, score_run_id),
         scenarios=scenarios,
         stability=stability,
+        history=unit_history(conn, year),
     )
 
 

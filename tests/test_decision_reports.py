@@ -73,7 +73,7 @@ def test_chinese_report_titles_the_new_sections_in_chinese(year_copy: tuple[Path
 
 
 def test_workbook_has_scenarios_and_a_stability_row_per_scored_unit(year_copy: tuple[Path, Path]) -> None:
-    db, out = year_copy
+    _, out = year_copy
     book = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
     assert {"Scenarios", "Stability"} <= set(book.sheetnames)
     scored = [r for r in rows(out / "scores.csv") if r["total"]]

@@ -45,6 +45,8 @@ class ReportData:
     # (assessment.scenarios.report_scenarios) and stability per scored unit (unit_stability).
     scenarios: pd.DataFrame | None = None
     stability: pd.DataFrame | None = None
+    # Earlier years' published results (warehouse.history.unit_history), for year over year.
+    history: pd.DataFrame | None = None
 
     @property
     def names(self) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """report.xlsx: the workbook for leadership and stewards (SPEC section 9).
 
-Sheets: Summary, Scores, Allocations, Flags, Quarantine, then the drafts Scenarios and Stability
-(decision support, when the report data holds them). The Scores and Allocations sheets hold
+Sheets: Summary, Scores, Allocations, Flags, Quarantine, then Trend (earlier years, when the
+warehouse holds published ones) and the drafts Scenarios and Stability (decision support). The Scores and Allocations sheets hold
 exactly what scores.csv and allocations.csv hold, cell for cell (numbers stored as numbers: scores
 rounded to 4 decimals, amounts as integers, the TOTAL line last), so a figure never differs between
 the two in English. With `lang="zh"` the headers and the coded values (grade, level, reason, flags,
@@ -36,6 +36,7 @@ from unionflow.reports.data import ReportData
 from unionflow.reports.decision import stability_sheet
 from unionflow.reports.evidence import evidence_sentence
 from unionflow.reports.sheet_xml import write_rows
+from unionflow.reports.trend import trend_table
 from unionflow.reports.sheets.summary import write_summary
 
 #: Data rows per sheet: Excel's 1,048,576 rows less the header row.
@@ -134,6 +135,15 @@ STABILITY_COLUMNS = (
     Column("funded", "text", 8),
     Column("funded_share", "score", 12),
     Column("borderline", "text", 10),
+)
+TREND_COLUMNS = (
+    Column("year", "int", 8),
+    Column("unit_id", "text", 14),
+    Column("name", "text", 44),
+    Column("total", "score", 10),
+    Column("grade", "text", 11, "grade"),
+    Column("rank", "int", 7),
+    Column("amount_cny", "cny", 14),
 )
 assert tuple(c.name for c in SCORES_COLUMNS) == SCORES_HEADER
 assert tuple(c.name for c in ALLOCATIONS_COLUMNS) == ALLOCATIONS_HEADER
@@ -385,6 +395,10 @@ def write_xlsx(
         max_rows,
         cell_by_cell=cell_by_cell,
     )
+    if data.history is not None and not data.history.empty:
+        _write_table(
+            book, fmt, "Trend", TREND_COLUMNS, trend_table(data), cat, max_rows, cell_by_cell=cell_by_cell
+        )
     if data.scenarios is not None and not data.scenarios.empty:
         scenarios = data.scenarios.assign(median_amount=data.scenarios["median_amount"].round())
         _write_table(
