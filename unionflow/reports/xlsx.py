@@ -1,7 +1,8 @@
 """report.xlsx: the workbook for leadership and stewards (SPEC section 9).
 
 Sheets: Summary, Scores, Allocations, Flags, Quarantine, then Trend (earlier years, when the
-warehouse holds published ones) and the drafts Scenarios and Stability (decision support). The Scores and Allocations sheets hold
+warehouse holds published ones) and the drafts Scenarios and Stability (decision support).
+The Scores and Allocations sheets hold
 exactly what scores.csv and allocations.csv hold, cell for cell (numbers stored as numbers: scores
 rounded to 4 decimals, amounts as integers, the TOTAL line last), so a figure never differs between
 the two in English. With `lang="zh"` the headers and the coded values (grade, level, reason, flags,
@@ -36,8 +37,8 @@ from unionflow.reports.data import ReportData
 from unionflow.reports.decision import stability_sheet
 from unionflow.reports.evidence import evidence_sentence
 from unionflow.reports.sheet_xml import write_rows
-from unionflow.reports.trend import trend_table
 from unionflow.reports.sheets.summary import write_summary
+from unionflow.reports.trend import trend_table
 
 #: Data rows per sheet: Excel's 1,048,576 rows less the header row.
 MAX_ROWS = 1_048_575
