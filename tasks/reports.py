@@ -199,4 +199,11 @@ def feedback_inputs(conn: duckdb.DuckDBPyConnection, year: int) -> FeedbackInput
     if allocation is not None and int(str(allocation["score_run_id"])) == int(str(latest["score_run_id"])):
         rows = allocation_runs.allocations_of(conn, int(str(allocation["allocation_run_id"])))
         amounts = {str(u): int(a) for u, a in zip(rows["unit_id"], rows["amount_cny"], strict=True)}
-    return FeedbackInputs(year=year, scores=scores, percentiles=percentiles, reviews=reviews, amounts=amounts)
+    return FeedbackInputs(
+        year=year,
+        scores=scores,
+        percentiles=percentiles,
+        reviews=reviews,
+        amounts=amounts,
+        history=unit_history(conn, year),
+    )

@@ -98,3 +98,18 @@ def test_grade_moves_count_units_against_the_previous_year(three_years: tuple[Pa
     down = sum(order.index(n) > order.index(b) for b, n in both)
     page = (out / "2025" / "report.html").read_text(encoding="utf-8")
     assert f"{up} units improved a grade, {down} declined" in page
+
+
+def test_feedback_sheets_show_the_units_earlier_years(three_years: tuple[Path, Path], tmp_path: Path) -> None:
+    source, out = three_years
+    db = source.parent / "w.duckdb"
+    result = unionflow("feedback", "--year", "2025", "--out", str(tmp_path), "--db", str(db))
+    assert result.code == 0, result.stderr
+    allocations = {r["unit_id"]: r for r in rows(out / "2024" / "allocations.csv") if r["unit_id"] != "TOTAL"}
+    unit_id = next(u for u, r in allocations.items() if r["reason"] == "funded")
+    sheet = next(p for p in tmp_path.iterdir() if unit_id in p.name).read_text(encoding="utf-8")
+    table = sheet[sheet.index('<table id="history">') :]
+    table = table[: table.index("</table>")]
+    assert "<td>2023</td>" in table and "<td>2024</td>" in table and "<td>2025</td>" not in table
+    assert f"{int(allocations[unit_id]['amount_cny']):,}" in table
+    assert f"{float(allocations[unit_id]['total']):.2f}" in table
