@@ -13,6 +13,7 @@ import duckdb
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from tasks.decision import decision_sections
 from tasks.publish import write_csv_outputs
 from unionflow.reports.data import ReportData
 from unionflow.reports.feedback import FeedbackInputs
@@ -21,6 +22,7 @@ from unionflow.reports.html import DEFAULT_TOP_N, write_html
 from unionflow.reports.xlsx import MAX_ROWS, write_xlsx
 from warehouse import allocation_runs, inputs, score_runs
 from warehouse.connection import MissingData
+from warehouse.history import unit_history
 from warehouse.publication import headline, score_run_hashes
 
 __all__ = [
@@ -44,18 +46,24 @@ def load_report_data(
     if run is None or int(str(run["year"])) != year:
         raise MissingData(f"{year} has no allocation run {allocation_run_id}")
     score_run_id = int(str(run["score_run_id"]))
+    score_run = score_run_hashes(conn, score_run_id)
+    scores = score_runs.scores_of(conn, score_run_id)
+    scenarios, stability = decision_sections(conn, year, run, score_run.get("peer_method"), scores)
     return ReportData(
         year=year,
         allocation_run_id=allocation_run_id,
         run=run,
-        score_run=score_run_hashes(conn, score_run_id),
+        score_run=score_run,
         headline=headline(conn, year, allocation_run_id),
-        scores=score_runs.scores_of(conn, score_run_id),
+        scores=scores,
         allocations=allocation_runs.allocations_of(conn, allocation_run_id),
         flags=score_runs.review_flags_of(conn, score_run_id),
         quarantine=inputs.year_quarantine(conn, year),
         validation=validation,
         comparison=score_runs.comparison_of(conn, score_run_id),
+        scenarios=scenarios,
+        stability=stability,
+        history=unit_history(conn, year),
     )
 
 
@@ -191,4 +199,11 @@ def feedback_inputs(conn: duckdb.DuckDBPyConnection, year: int) -> FeedbackInput
     if allocation is not None and int(str(allocation["score_run_id"])) == int(str(latest["score_run_id"])):
         rows = allocation_runs.allocations_of(conn, int(str(allocation["allocation_run_id"])))
         amounts = {str(u): int(a) for u, a in zip(rows["unit_id"], rows["amount_cny"], strict=True)}
-    return FeedbackInputs(year=year, scores=scores, percentiles=percentiles, reviews=reviews, amounts=amounts)
+    return FeedbackInputs(
+        year=year,
+        scores=scores,
+        percentiles=percentiles,
+        reviews=reviews,
+        amounts=amounts,
+        history=unit_history(conn, year),
+    )

@@ -87,7 +87,15 @@ ALLOCATION_KINDS = [c.kind for c in ALLOCATIONS_COLUMNS]
 
 def test_scores_and_allocations_sheets_equal_the_csv_files_cell_for_cell(published: Published) -> None:
     book = openpyxl.load_workbook(published.out / "report.xlsx")
-    assert book.sheetnames == ["Summary", "Scores", "Allocations", "Flags", "Quarantine"]
+    assert book.sheetnames == [
+        "Summary",
+        "Scores",
+        "Allocations",
+        "Flags",
+        "Quarantine",
+        "Scenarios",
+        "Stability",
+    ]
     assert sheet_rows(book, ["Scores"], SCORE_KINDS) == csv_rows(published.out / "scores.csv")
     allocations = csv_rows(published.out / "allocations.csv")
     assert allocations[-1][0] == "TOTAL"

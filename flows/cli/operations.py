@@ -150,9 +150,28 @@ def synth(
     units: Annotated[int, typer.Option("--units", min=1, help="Number of pilot units.")] = 225,
     year: YearOption = 2025,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 20231,
+    years: Annotated[
+        str | None,
+        typer.Option("--years", help="Consecutive years, e.g. 2023-2025: one folder OUT/<year> each."),
+    ] = None,
 ) -> None:
     """Write a synthetic source folder (SPEC section 4), deterministic for a seed."""
     from unionflow.synth import synthesize
+
+    if years is not None:
+        from flows.cli.options import UsageProblem
+        from unionflow.synth.years import parse_years, synthesize_years
+
+        try:
+            chosen = parse_years(years)
+        except ValueError as problem:
+            raise UsageProblem(f"--years: {problem}") from None
+        with console.status(f"synthesising {units:,} pilot units for {years} …"):
+            synthesize_years(out, units=units, years=chosen, seed=seed)
+        console.print(
+            f"wrote {', '.join(str(out / str(y)) for y in chosen)} (same units every year)", highlight=False
+        )
+        return
 
     with console.status(f"synthesising {units:,} pilot units for {year} …"):
         manifest = synthesize(out, units=units, year=year, seed=seed)

@@ -220,3 +220,29 @@ def run_scenarios(
     return ScenarioResults(
         amounts=amounts, summary=pd.DataFrame(summary, columns=list(SUMMARY_COLUMNS)), results=results
     )
+
+
+#: The scenarios report.html and report.xlsx show beside the published allocation: the same
+#: rules with the budget at these shares of the configured one (rounded down to the step).
+REPORT_BUDGET_SHARES: tuple[float, ...] = (0.8, 1.0, 1.2)
+
+
+def report_scenarios(scores: pd.DataFrame, cfg: AssessmentConfig) -> pd.DataFrame:
+    """Summary rows (:data:`SUMMARY_COLUMNS` and ``share`` in percent) of the budget at
+    :data:`REPORT_BUDGET_SHARES` of ``cfg``'s; a share whose scenario is invalid (a tiered
+    allocation beyond that budget) is left out."""
+    a = cfg.allocation
+    rows = []
+    for share in REPORT_BUDGET_SHARES:
+        budget = int(share * a.budget) // a.step * a.step
+        name = f"{round(share * 100)}"
+        try:
+            outcome = run_scenarios(
+                scores[["unit_id", "total", "grade"]], cfg, [Scenario(name, budget=budget)]
+            )
+        except ConfigError:
+            continue
+        rows.append(outcome.summary.assign(share=round(share * 100)))
+    if not rows:
+        return pd.DataFrame(columns=[*SUMMARY_COLUMNS, "share"])
+    return pd.concat(rows, ignore_index=True)

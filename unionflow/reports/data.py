@@ -41,6 +41,12 @@ class ReportData:
     validation: ValidationSummary | None = None
     # Calibrated peer method only: ranks under trimmed mean vs calibrated (empty otherwise).
     comparison: pd.DataFrame | None = None
+    # Decision support (drafts beside the allocation): budget scenario summary rows
+    # (assessment.scenarios.report_scenarios) and stability per scored unit (unit_stability).
+    scenarios: pd.DataFrame | None = None
+    stability: pd.DataFrame | None = None
+    # Earlier years' published results (warehouse.history.unit_history), for year over year.
+    history: pd.DataFrame | None = None
 
     @property
     def names(self) -> dict[str, str]:

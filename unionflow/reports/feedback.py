@@ -47,6 +47,8 @@ class FeedbackInputs:
     percentiles: pd.DataFrame
     reviews: pd.DataFrame
     amounts: dict[str, int]
+    #: Earlier years' published results (`warehouse.history.unit_history`), for year over year.
+    history: pd.DataFrame | None = None
 
 
 def _fmt(value: Any, digits: int = 1) -> str:
@@ -97,6 +99,8 @@ def write_feedback(out: Path, inputs: FeedbackInputs, *, lang: str = "en") -> li
     commented = commented.assign(pseudonym=pseudonyms(commented, inputs.year))
     comments_of = {k: g.sort_values("pseudonym") for k, g in commented.groupby("reviewee_unit_id")}
     percentiles = inputs.percentiles.set_index("unit_id")
+    history = inputs.history if inputs.history is not None else pd.DataFrame(columns=["unit_id"])
+    history_of = {k: g.sort_values("year") for k, g in history.groupby("unit_id")}
     written = []
     for unit in inputs.scores.sort_values("unit_id").itertuples(index=False):
         unit_id = str(unit.unit_id)
@@ -119,6 +123,21 @@ def write_feedback(out: Path, inputs: FeedbackInputs, *, lang: str = "en") -> li
         comments = (
             [] if notes is None else list(zip(notes["pseudonym"], notes["comment"].astype(str), strict=True))
         )
+        earlier = history_of.get(unit_id)
+        years = (
+            []
+            if earlier is None
+            else [
+                {
+                    "year": str(int(r.year)),
+                    "total": _fmt(r.total, 2),
+                    "grade": cat.code("grade", r.grade),
+                    "rank": "–" if missing(r.rank) else str(int(r.rank)),
+                    "amount": f"{int(r.amount_cny):,}",
+                }
+                for r in earlier.itertuples(index=False)
+            ]
+        )
         path = out / safe_file_name(unit_id)
         path.write_text(
             template.render(
@@ -132,6 +151,7 @@ def write_feedback(out: Path, inputs: FeedbackInputs, *, lang: str = "en") -> li
                 percentile_note=cat.text("fb_percentile_note", level=cat.code("level", unit.level)),
                 criteria=criteria,
                 comments=comments,
+                history=years,
             ),
             encoding="utf-8",
         )

@@ -21,7 +21,9 @@ from markupsafe import Markup
 from unionflow.reports.catalogue import GRADE_ORDER, LEVEL_ORDER, Catalogue, catalogue
 from unionflow.reports.charts import Bar, bar_chart, histogram
 from unionflow.reports.data import ReportData, comparison_rows, flag_rows, headline_figures, missing
+from unionflow.reports.decision import borderline_rows, scenario_rows, stability_note
 from unionflow.reports.findings import finding_line, state, verdict
+from unionflow.reports.trend import grade_moves, previous_years, trend_rows
 
 #: Rows of the score table shown in the page; the rest are in report.xlsx. 2,000 rows keep the page
 #: under ~1.5 MB and quick to sort in a browser, and cover every unit of a realistic year (~225).
@@ -122,6 +124,9 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("headline", "headline"),
     ("scores", "scores"),
     ("charts", "charts"),
+    ("trend", "trend"),
+    ("scenarios", "scenarios"),
+    ("stability", "stability"),
     ("calibration", "calibration"),
     ("flags", "flags"),
     ("validation", "validation"),
@@ -183,9 +188,18 @@ def render_html(
     present_levels = sorted(set(scores["level"]))
     run = data.run
     validation = data.validation
-    sections = [
-        {"id": sid, "title": text[label]} for sid, label in SECTIONS if sid != "calibration" or comparison
-    ]
+    scenarios = scenario_rows(data, cat)
+    # Optional sections: shown only when their data is there.
+    trend = trend_rows(data, cat, top_n)
+    present = {
+        "calibration": bool(comparison),
+        "scenarios": bool(scenarios),
+        "stability": data.stability is not None,
+        "trend": bool(trend),
+    }
+    improved, declined = grade_moves(data)
+    years_before = previous_years(data)
+    sections = [{"id": sid, "title": text[label]} for sid, label in SECTIONS if present.get(sid, True)]
     context = {
         "lang": lang,
         "html_lang": "zh-CN" if lang == "zh" else "en",
@@ -210,6 +224,17 @@ def render_html(
         "charts": _charts(data, cat),
         "unscored": int(scores["total"].isna().sum()),
         "comparison": comparison,
+        "scenarios": scenarios,
+        "trend": trend,
+        "trend_years": [*years_before, year],
+        "trend_truncated": len(scores) > len(trend),
+        "trend_line": (
+            text["trend_line"].format(since=years_before[-1], improved=improved, declined=declined)
+            if trend
+            else ""
+        ),
+        "borderline": borderline_rows(data, cat),
+        "stability_note": stability_note(cat),
         "flags": flags[:flags_n],
         "flags_total": len(flags),
         "validation_state": state(validation),

@@ -1,6 +1,8 @@
 """report.xlsx: the workbook for leadership and stewards (SPEC section 9).
 
-Sheets: Summary, Scores, Allocations, Flags, Quarantine. The Scores and Allocations sheets hold
+Sheets: Summary, Scores, Allocations, Flags, Quarantine, then Trend (earlier years, when the
+warehouse holds published ones) and the drafts Scenarios and Stability (decision support).
+The Scores and Allocations sheets hold
 exactly what scores.csv and allocations.csv hold, cell for cell (numbers stored as numbers: scores
 rounded to 4 decimals, amounts as integers, the TOTAL line last), so a figure never differs between
 the two in English. With `lang="zh"` the headers and the coded values (grade, level, reason, flags,
@@ -32,9 +34,11 @@ from unionflow.reports.catalogue import Catalogue, catalogue
 from unionflow.reports.cells import cell_floats, cell_integers, cell_texts
 from unionflow.reports.csv_files import ALLOCATIONS_HEADER, SCORES_HEADER
 from unionflow.reports.data import ReportData
+from unionflow.reports.decision import stability_sheet
 from unionflow.reports.evidence import evidence_sentence
 from unionflow.reports.sheet_xml import write_rows
 from unionflow.reports.sheets.summary import write_summary
+from unionflow.reports.trend import trend_table
 
 #: Data rows per sheet: Excel's 1,048,576 rows less the header row.
 MAX_ROWS = 1_048_575
@@ -103,6 +107,45 @@ QUARANTINE_COLUMNS = (
 #: In Chinese the message column explains the rules in Chinese; the contract's own message (which
 #: quotes the received values and field names) follows, labelled as untranslated.
 QUARANTINE_COLUMNS_ZH = (*QUARANTINE_COLUMNS, Column("detail", "text", 90))
+#: Decision support (drafts beside the allocation): the budget scenarios and per-unit stability.
+SCENARIOS_COLUMNS = (
+    Column("share", "int", 10),
+    Column("method", "text", 30, "method"),
+    Column("budget", "cny", 14),
+    Column("floor", "cny", 10),
+    Column("cap", "cny", 10),
+    Column("step", "cny", 8),
+    Column("funded", "int", 9),
+    Column("min_amount", "cny", 12),
+    Column("median_amount", "cny", 14),
+    Column("max_amount", "cny", 12),
+    Column("at_floor", "int", 9),
+    Column("at_cap", "int", 9),
+    Column("allocated", "cny", 14),
+    Column("unallocated", "cny", 14),
+)
+STABILITY_COLUMNS = (
+    Column("unit_id", "text", 14),
+    Column("name", "text", 44),
+    Column("total", "score", 10),
+    Column("grade", "text", 11, "grade"),
+    Column("n_reviews", "int", 10),
+    Column("total_low", "score", 10),
+    Column("total_high", "score", 10),
+    Column("grade_kept_share", "score", 12),
+    Column("funded", "text", 8),
+    Column("funded_share", "score", 12),
+    Column("borderline", "text", 10),
+)
+TREND_COLUMNS = (
+    Column("year", "int", 8),
+    Column("unit_id", "text", 14),
+    Column("name", "text", 44),
+    Column("total", "score", 10),
+    Column("grade", "text", 11, "grade"),
+    Column("rank", "int", 7),
+    Column("amount_cny", "cny", 14),
+)
 assert tuple(c.name for c in SCORES_COLUMNS) == SCORES_HEADER
 assert tuple(c.name for c in ALLOCATIONS_COLUMNS) == ALLOCATIONS_HEADER
 
@@ -353,5 +396,25 @@ def write_xlsx(
         max_rows,
         cell_by_cell=cell_by_cell,
     )
+    if data.history is not None and not data.history.empty:
+        _write_table(
+            book, fmt, "Trend", TREND_COLUMNS, trend_table(data), cat, max_rows, cell_by_cell=cell_by_cell
+        )
+    if data.scenarios is not None and not data.scenarios.empty:
+        scenarios = data.scenarios.assign(median_amount=data.scenarios["median_amount"].round())
+        _write_table(
+            book, fmt, "Scenarios", SCENARIOS_COLUMNS, scenarios, cat, max_rows, cell_by_cell=cell_by_cell
+        )
+    if data.stability is not None:
+        _write_table(
+            book,
+            fmt,
+            "Stability",
+            STABILITY_COLUMNS,
+            stability_sheet(data, cat),
+            cat,
+            max_rows,
+            cell_by_cell=cell_by_cell,
+        )
     book.close()
     return path
