@@ -49,7 +49,7 @@ def collect(
             finish_collection(conn, collection_id, "failed")
             raise
         finish_collection(conn, collection_id, "completed")
-        files = None if is_portal(source) else file_reconciliation(conn, collection_id)
+        files = file_reconciliation(conn, collection_id)  # None when no files were read (the portal)
         # Stewards may read the quarantine while the next flow writes (flows/reading.py).
         refresh_snapshot(conn, db)
     for reconciliation in results:

@@ -75,7 +75,7 @@ def collect(
 
 def _print_files_line(source: str, db: Path) -> None:
     """The files line after the record lines of a folder collection (issue 14)."""
-    from flows.collect import is_portal
+    from unionflow.sources.location import is_portal
     from warehouse.collections import file_reconciliation
     from warehouse.connection import open_warehouse
 
