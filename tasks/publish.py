@@ -117,7 +117,9 @@ def idempotency_key(payload: dict[str, object]) -> str:
     )
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+# No task-level retries: the portal client retries transient faults itself, and a refused token
+# must fail at once (a retry on top multiplied the attempts of one push).
+@task(cache_policy=NO_CACHE)
 def post_allocation_task(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int, to: str) -> str:
     """Push the published allocation to the portal (idempotent by key); returns the key used."""
     from unionflow.sources.portal_client import post_to_portal
