@@ -98,10 +98,10 @@ def _prepare(work: Path, env: dict[str, str], api_url: str) -> dict[str, Path]:
 
 def _first_quarantine_id(db: Path) -> str:
     from warehouse.connection import open_warehouse
-    from warehouse.sql import run
+    from warehouse.sql import run, statement
 
     with open_warehouse(db, read_only=True) as conn:
-        return str(run(conn, "select min(quarantine_id) from quarantine")[0][0])
+        return str(run(conn, statement("bench_first_quarantine_id"))[0][0])
 
 
 def measure(work: Path) -> list[CommandFigure]:
