@@ -25,8 +25,8 @@ DIGESTS = {
     "scores.csv": "0636c78940630c3e3cdfbf32153b380f577a75ee4f90b59072aa681eb7816905",
     "allocations.csv": "511e0d45832887d6e8f2e78c36ca5fda9283fa69372ab1a40914b7e9b7a4cde6",
     "quarantine.csv": "4505b64265378a89e52dac6a6b9c3f50d4d5ea05370db3b1050ffe0c61c17a46",
-    "report.xlsx": "e07bb3cfb50226cb9ef764a564a026be18ab4dfbb54d59bd4995930071ef276e",
-    "report.html": "dd86d5cdfd2f44bf807268cd0379dc16da5ba36f47b7f3d343ceea2db3811b24",
+    "report.xlsx": "064a212bcbed43ca7b8ff1ae9c02fe12f17308f620612a3fccb01f56d8dc6d38",
+    "report.html": "d84a4f4fcc360bfd9c6ea67461d29a338b8a2c5cabe538daff1f85d79dbdd696",
 }
 
 # "2026-12-02 12:22 Asia/Shanghai": the run's own time, the one thing that differs between runs.
