@@ -23,6 +23,7 @@ from tests.folders import (
     warehouse_state,
     write_registry,
 )
+from unionflow.sources.csv_reading import CsvFile
 from warehouse.connection import open_warehouse
 from warehouse.sql import run
 
@@ -30,6 +31,8 @@ ZH = {f.name: f.zh for f in FIELDS["submission"]}
 ID = re.compile(r"S2025-\d{6}")
 
 CSV_DEFECTS = (
+    "multiline_cell",
+    "cr_line_ends",
     "stray_quote",
     "repeated_header",
     "alias_conflict",
@@ -60,7 +63,12 @@ def _csv_bytes(rows: list[list[object]], defect: str, draw: st.DrawFn) -> bytes:
     if defect == "huge_cell":
         target = draw(st.integers(0, len(rows) - 1))
         rows[target][header.index("summary")] = "长" * 140_000
+    if defect == "multiline_cell":
+        target = draw(st.integers(0, len(rows) - 1))
+        rows[target][header.index("summary")] = "第一，培训\n第二，竞赛\r\n第三"
     text = csv_text(header, rows)
+    if defect == "cr_line_ends":
+        text = text.replace("\r\n", "\r")
     lines = text.splitlines(keepends=True)
     if defect == "stray_quote":
         target = draw(st.integers(1, len(lines) - 1))
@@ -167,6 +175,13 @@ def test_every_row_of_every_file_is_a_record_or_a_malformed_row_and_recollecting
             assert name not in written.unreadable
             found = {i for _, payload, _ in mine for i in ID.findall(payload)}
             assert set(ids) <= found, (name, sorted(set(ids) - found))
+
+        for name, data in files.items():
+            if name.endswith(".csv") and data:
+                # Every physical line of the file was read (as the header, a row or a region).
+                reader = CsvFile(folder / name)
+                list(reader.items())
+                assert reader.lines == len(data.splitlines()), name
 
         before = warehouse_state(db)
         again, again_files = collect_folder(folder, db)
