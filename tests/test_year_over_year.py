@@ -97,7 +97,7 @@ def test_grade_moves_count_units_against_the_previous_year(three_years: tuple[Pa
     up = sum(order.index(n) < order.index(b) for b, n in both)
     down = sum(order.index(n) > order.index(b) for b, n in both)
     page = (out / "2025" / "report.html").read_text(encoding="utf-8")
-    assert f"{up} units improved a grade, {down} declined" in page
+    assert f"units that improved a grade: {up}; declined: {down}." in page
 
 
 def test_feedback_sheets_show_the_units_earlier_years(three_years: tuple[Path, Path], tmp_path: Path) -> None:
