@@ -138,3 +138,17 @@ def test_median_is_refused_clearly() -> None:
     scores, reviews = spread_year()
     with pytest.raises(ConfigError, match="median"):
         unit_stability(scores, reviews, with_overrides(CFG, peer_method="median"))
+
+
+def test_calibrated_stability_runs_on_the_years_reviewer_biases() -> None:
+    scores, reviews = spread_year()
+    out = unit_stability(scores, reviews, with_overrides(CFG, peer_method="calibrated"), resamples=200)
+    assert set(out["unit_id"]) == set(scores["unit_id"])
+    assert out.set_index("unit_id").loc["TOP", "grade_kept_share"] == 1.0
+
+
+def test_a_zero_floor_funds_every_eligible_unit_in_every_resample() -> None:
+    totals = np.array([[90.0, 80.0, 70.0], [76.0, 95.0, 50.0]])
+    cfg = with_overrides(CFG, budget=0, floor=0)
+    codes = grade_codes(totals, cfg)
+    assert funded_mask(totals, codes, cfg).tolist() == [[True, True, False], [True, True, False]]

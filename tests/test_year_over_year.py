@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 
 from flows.annual import annual_assessment
+from tests.browser import chromium, find_chromium
 from tests.cli import unionflow
+from tests.test_report_html import assert_offline, open_page
 from unionflow.synth.truth import TRUTH_FILE
 from unionflow.synth.years import parse_years
 
@@ -97,7 +99,7 @@ def test_grade_moves_count_units_against_the_previous_year(three_years: tuple[Pa
     up = sum(order.index(n) < order.index(b) for b, n in both)
     down = sum(order.index(n) > order.index(b) for b, n in both)
     page = (out / "2025" / "report.html").read_text(encoding="utf-8")
-    assert f"{up} units improved a grade, {down} declined" in page
+    assert f"units that improved a grade: {up}; declined: {down}." in page
 
 
 def test_feedback_sheets_show_the_units_earlier_years(three_years: tuple[Path, Path], tmp_path: Path) -> None:
@@ -113,3 +115,24 @@ def test_feedback_sheets_show_the_units_earlier_years(three_years: tuple[Path, P
     assert "<td>2023</td>" in table and "<td>2024</td>" in table and "<td>2025</td>" not in table
     assert f"{int(allocations[unit_id]['amount_cny']):,}" in table
     assert f"{float(allocations[unit_id]['total']):.2f}" in table
+
+
+def test_the_trend_table_shows_in_a_real_browser(three_years: tuple[Path, Path]) -> None:
+    _, out = three_years
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip("chromium is not installed (run scripts/install-chromium.sh)")
+    with chromium(executable) as browser:
+        page = open_page(browser, out / "2025" / "report.html", 1400)
+        assert_offline(page)
+        shown = page.evaluate(
+            "(() => { const t = document.querySelector('#trend-table');"
+            " const r = t.getBoundingClientRect();"
+            " return [r.width > 0 && r.height > 0, t.querySelectorAll('tbody tr').length,"
+            " [...t.querySelectorAll('thead th')].map(h => h.textContent.trim())]; })()"
+        )
+        moves = page.evaluate("document.querySelector('#grade-moves').textContent")
+    visible, count, headers = shown
+    assert visible and count > 0
+    assert {"2023", "2024", "2025"} <= set(headers)
+    assert moves.startswith("Against 2024:")

@@ -93,25 +93,15 @@ def _resampled_peer(
     return peer
 
 
-def _ranked(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: 1 + how many values are greater (the competition rank, descending) and how many
-    are greater or equal. -inf entries are left out of both counts' meaning (callers mask them)."""
-    rows, n = key.shape
-    # Any order within ties gives the same counts, so the faster unstable sort is fine.
-    order = np.argsort(-key, axis=1)
-    desc = np.take_along_axis(key, order, axis=1)
-    pos = np.broadcast_to(np.arange(n), (rows, n))
-    starts_group = np.ones((rows, n), dtype=bool)
-    starts_group[:, 1:] = desc[:, 1:] != desc[:, :-1]
-    rank_sorted = np.maximum.accumulate(np.where(starts_group, pos + 1, 0), axis=1)
-    ends_group = np.ones((rows, n), dtype=bool)
-    ends_group[:, :-1] = desc[:, :-1] != desc[:, 1:]
-    ge_sorted = np.minimum.accumulate(np.where(ends_group, pos + 1, n)[:, ::-1], axis=1)[:, ::-1]
-    rank = np.empty_like(rank_sorted)
-    ge = np.empty_like(ge_sorted)
-    np.put_along_axis(rank, order, rank_sorted, axis=1)
-    np.put_along_axis(ge, order, ge_sorted, axis=1)
-    return rank, ge
+def _kth_largest(key: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the k-th largest value counting duplicates (a column for broadcasting).
+
+    A value's competition rank 1 + #greater is at most k exactly when the value is at least the
+    k-th largest, and #(values >= it) is at most k exactly when it is above the (k+1)-th largest:
+    so a partition (linear time) answers what a full sort per row would.
+    """
+    n = key.shape[1]
+    return np.partition(key, n - k, axis=1)[:, n - k : n - k + 1]
 
 
 def grade_codes(totals: np.ndarray, cfg: AssessmentConfig) -> np.ndarray:
@@ -119,10 +109,12 @@ def grade_codes(totals: np.ndarray, cfg: AssessmentConfig) -> np.ndarray:
     exactly as :func:`unionflow.assessment.scoring.assign_grades` grades scored units."""
     g = cfg.grades
     key = np.round(totals, TOTAL_DECIMALS)
-    rank, _ = _ranked(key)
-    quota = excellent_quota(g.excellent_top_share, totals.shape[1])
+    if key.shape[1] == 0:
+        return np.zeros(key.shape, dtype=np.int8)
+    quota = min(excellent_quota(g.excellent_top_share, totals.shape[1]), totals.shape[1])
+    within_quota = key >= _kth_largest(key, quota)  # rank <= quota
     return np.select(
-        [(key >= g.excellent_min) & (rank <= quota), key >= g.good_min, key >= g.pass_min],
+        [(key >= g.excellent_min) & within_quota, key >= g.good_min, key >= g.pass_min],
         [0, 1, 2],
         default=3,
     ).astype(np.int8)
@@ -136,11 +128,15 @@ def funded_mask(totals: np.ndarray, grades: np.ndarray, cfg: AssessmentConfig) -
     eligible = np.isin(grades, eligible_codes)
     if a.method == "tiered":
         return eligible
-    key = np.where(eligible, np.round(totals, TOTAL_DECIMALS), -np.inf)
-    _, ge = _ranked(key)
     n_eligible = eligible.sum(axis=1, keepdims=True)
     everyone = n_eligible * a.floor <= a.budget
-    return eligible & (everyone | (ge <= a.budget // a.floor))
+    if a.floor == 0 or a.budget // a.floor >= totals.shape[1]:
+        return eligible  # the floor reaches every unit
+    keep = a.budget // a.floor
+    key = np.where(eligible, np.round(totals, TOTAL_DECIMALS), -np.inf)
+    # Kept: at most `keep` eligible units have a total >= its own (whole tie groups).
+    kept = key > _kth_largest(key, keep + 1)
+    return eligible & (everyone | kept)
 
 
 def unit_stability(

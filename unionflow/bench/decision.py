@@ -1,4 +1,4 @@
-"""`make bench`, decision-support section: stability bootstrap (and scenarios) wall time and peak RSS.
+"""`make bench`, decision-support section: stability bootstrap, scenarios and evaluate-methods.
 
     python -m unionflow.bench.decision [--cases 225:1000,100000:200]
 
@@ -60,8 +60,17 @@ def case(kind: str, units: int, resamples: int) -> list[dict[str, object]]:
     from unionflow.assessment.scenarios import Scenario, run_scenarios
     from unionflow.assessment.stability import unit_stability
 
-    scores, reviews = constructed_year(units)
     cfg = load_config()
+    if kind == "evaluate":
+        from unionflow.assessment.evaluation import evaluate
+        from unionflow.synth.behaviours import evaluation_year
+
+        started = time.perf_counter()
+        years = [evaluation_year(units, seed) for seed in (1, 2, 3)]
+        _, means = evaluate([(y.reviews, y.truth) for y in years], [1, 2, 3], cfg)
+        change = float(means.set_index("method").loc["pg1", "rmse_change"])
+        return [{"seconds": time.perf_counter() - started, "records": round(change * 100)}]
+    scores, reviews = constructed_year(units)
     started = time.perf_counter()
     if kind == "stability":
         result = unit_stability(scores, reviews, cfg, resamples=resamples)
@@ -87,7 +96,8 @@ def main() -> None:
         table.add_column(column, justify="left" if column in ("case", "target") else "right")
     for spec in options.cases.split(","):
         units, resamples = (int(part) for part in spec.split(":"))
-        for kind in ("stability", "scenarios"):
+        # evaluate-methods works on 225-unit years; the large case measures the bootstrap only.
+        for kind in ("stability", "scenarios", *(("evaluate",) if units <= 10_000 else ())):
             rows, _, rss = child(
                 ["-m", "unionflow.bench.decision", "--case", kind, str(units), str(resamples)]
             )
@@ -96,7 +106,11 @@ def main() -> None:
             target = ""
             if kind == "stability" and seconds_target is not None:
                 target = f"< {seconds_target:.0f} s" + (f", < {rss_target:,} MiB" if rss_target else "")
-            result = f"{records} borderline" if kind == "stability" else f"{records} scenarios"
+            result = {
+                "stability": f"{records} borderline",
+                "scenarios": f"{records} scenarios",
+                "evaluate": f"pg1 RMSE {records:+d} % vs trimmed mean (3 seeds)",
+            }[kind]
             table.add_row(
                 kind,
                 f"{units:,}",
