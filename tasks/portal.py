@@ -3,28 +3,19 @@
 Each page is landed in one transaction together with the collection's new cursor, so a run killed
 at any moment resumes after the last landed page and never lands an item twice. DuckDB has one
 writer, so the three page streams feed one queue drained by a single landing thread; fetching goes
-on while a page is being written.
-
-State kept per (portal URL, kind, year) in `collection_cursors` (units use year NULL, as they are
-landed):
-- while a collection is under way: `cursor` = the next page to fetch, `updated_since` = the filter
-  this run started with;
-- after its last page: submissions keep `cursor` NULL and `updated_since` = the update time of the
-  last item received (`updated_through`), so the next run asks only for newer submissions; units and
-  reviews (no `updated_since` in the API) keep the cursor of their last page, which the next run
-  fetches again (its items are exact replays, counted `replayed`) before following anything new.
+on while a page is being written. Which cursor is stored with a page is decided by the pure
+`unionflow.sources.portal_cursor.CollectionState`; progress goes to the `PageProgress` callback
+the caller passes (by default a Rich progress display on stderr when it is a terminal).
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import datetime as dt
 import logging
-import sys
-from collections.abc import Coroutine
-from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import duckdb
 from prefect import get_run_logger, task
@@ -33,7 +24,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from unionflow.sources.payloads import RECORD_KINDS, RecordBatch, RecordKind, payload_text
-from unionflow.sources.portal_client import ENDPOINTS, ClientSettings, Page, PortalClient, resolve_token
+from unionflow.sources.portal_client import ENDPOINTS, ClientSettings, PortalClient, resolve_token
+from unionflow.sources.portal_cursor import CollectionState, Page
 from warehouse.collections import cursor_of, save_cursor
 from warehouse.payloads import Landing, land
 from warehouse.sql import transaction
@@ -53,35 +45,8 @@ def _scope(kind: RecordKind, year: int) -> int | None:
     return None if kind == "unit" else year
 
 
-def _later(a: str | None, b: str | None) -> str | None:
-    if a is None or b is None:
-        return a or b
-    try:
-        return a if dt.datetime.fromisoformat(a) >= dt.datetime.fromisoformat(b) else b
-    except ValueError:
-        return b  # not comparable: trust the newest answer
-
-
-@dataclass
-class _Stream:
-    """Where one collection starts and what it has received so far in this run."""
-
-    kind: RecordKind
-    start_cursor: str | None
-    since: str | None
-    through: str | None = None
-    received: int = 0
-    stored: int = 0
-    pages: int = 0
-
-    def state_after(self, page: Page) -> tuple[str | None, str | None]:
-        """The (cursor, updated_since) to store with `page`."""
-        if page.next_cursor is not None:
-            return page.next_cursor, self.since
-        if self.kind == "submission" and self.through is not None:
-            return None, self.through
-        # No update times to go by: start the next run from this last page again.
-        return page.cursor, self.since
+#: Progress callback: (kind, records landed by this page, whether the collection is complete).
+PageProgress = Callable[[RecordKind, int, bool], None]
 
 
 def _source_ref(page: Page, number: int) -> str:
@@ -93,13 +58,17 @@ def _source_ref(page: Page, number: int) -> str:
 
 
 def _land_page(
-    conn: duckdb.DuckDBPyConnection, source: str, year: int, collection_id: int, stream: _Stream, page: Page
+    conn: duckdb.DuckDBPyConnection,
+    source: str,
+    year: int,
+    collection_id: int,
+    stream: CollectionState,
+    page: Page,
 ) -> Landing:
     """Land one page and the collection's new cursor in one transaction (runs on the landing thread)."""
     batch = RecordBatch(page.kind)
     for number, item in enumerate(page.items, start=1):
         batch.add(_source_ref(page, number), payload_text(item))
-    stream.through = _later(stream.through, page.updated_through)
     cursor, since = stream.state_after(page)
     scope = _scope(page.kind, year)
     with transaction(conn):
@@ -110,15 +79,33 @@ def _land_page(
     return landing
 
 
-def _progress_console() -> Console:
-    # Nest inside the command line's own live status display when there is one (rich allows nested
-    # live displays on one console; two consoles would overwrite each other's lines).
-    cli = sys.modules.get("flows.cli.options")
-    console = getattr(cli, "console", None)
-    # The command line's console may be a lazy proxy forwarding to a Console; duck typing accepts both.
-    if console is not None and callable(getattr(console, "set_live", None)):
-        return cast(Console, console)
-    return Console(stderr=True)
+@contextmanager
+def rich_progress(console: Console | None = None) -> Iterator[PageProgress]:
+    """A `PageProgress` drawing one spinner line per collection on `console` (default: stderr).
+
+    Pass the command line's own console to nest inside its live status display (Rich allows
+    nested live displays on one console; two consoles would overwrite each other's lines).
+    """
+    console = console or Console(stderr=True)
+    display = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} records"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    bars = {kind: display.add_task(f"{ENDPOINTS[kind]}: fetching", total=None) for kind in RECORD_KINDS}
+
+    def report(kind: RecordKind, landed: int, done: bool) -> None:
+        if done:
+            display.update(bars[kind], description=f"{ENDPOINTS[kind]}: done")
+        else:
+            display.update(bars[kind], advance=landed)
+
+    with display:
+        yield report
 
 
 async def _collect(
@@ -127,15 +114,14 @@ async def _collect(
     year: int,
     collection_id: int,
     client: PortalClient,
-    streams: dict[RecordKind, _Stream],
-    progress: Progress,
+    streams: dict[RecordKind, CollectionState],
+    progress: PageProgress,
 ) -> None:
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Page | RecordKind] = asyncio.Queue(maxsize=_QUEUE_PAGES)
-    bars = {kind: progress.add_task(f"{ENDPOINTS[kind]}: fetching", total=None) for kind in RECORD_KINDS}
     log = _logger()
 
-    async def produce(stream: _Stream) -> None:
+    async def produce(stream: CollectionState) -> None:
         pages = client.fetch_pages(stream.kind, _scope(stream.kind, year), stream.start_cursor, stream.since)
         async for page in pages:
             await queue.put(page)
@@ -150,7 +136,7 @@ async def _collect(
                 entry = await queue.get()
                 if isinstance(entry, str):
                     remaining.discard(entry)
-                    progress.update(bars[entry], description=f"{ENDPOINTS[entry]}: done")
+                    progress(entry, 0, True)
                     continue
                 stream = streams[entry.kind]
                 landing = await loop.run_in_executor(
@@ -159,7 +145,7 @@ async def _collect(
                 stream.received += landing.received
                 stream.stored += landing.stored
                 stream.pages += 1
-                progress.update(bars[entry.kind], advance=landing.received)
+                progress(entry.kind, landing.received, False)
                 log.debug(
                     "%s: page %d landed (%d items)", ENDPOINTS[entry.kind], stream.pages, landing.received
                 )
@@ -190,46 +176,44 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
 
 @task(cache_policy=NO_CACHE, name="land-from-portal")
 def land_from_portal(
-    conn: duckdb.DuckDBPyConnection, base_url: str, year: int, collection_id: int
+    conn: duckdb.DuckDBPyConnection,
+    base_url: str,
+    year: int,
+    collection_id: int,
+    progress: PageProgress | None = None,
 ) -> dict[RecordKind, Landing]:
     """Fetch units, submissions and reviews from the portal at `base_url` and land every page verbatim.
 
     Returns per kind what this run received (each item once, however often its page was retried or
     served again) and how many payloads were new; the rest are exact replays. Raises `PortalError`
-    (a `SourceError`) when the token is refused or the portal stays unavailable after its retries;
-    pages landed before that stay landed and the next run resumes after them.
+    (a `SourceError`) when the token is refused, the portal stays unavailable after its retries or
+    its pages would never end; pages landed before that stay landed and the next run resumes after
+    them. `progress` is told about every landed page (default: `rich_progress()` on stderr).
     """
     token = resolve_token()
     settings = ClientSettings.from_env()
-    streams: dict[RecordKind, _Stream] = {}
+    streams: dict[RecordKind, CollectionState] = {}
     for kind in RECORD_KINDS:
         cursor, since = cursor_of(conn, base_url, kind, _scope(kind, year))
-        streams[kind] = _Stream(kind, start_cursor=cursor, since=since)
+        streams[kind] = CollectionState(kind, start_cursor=cursor, since=since)
     log = _logger()
     resumed = [ENDPOINTS[kind] for kind, stream in streams.items() if stream.start_cursor or stream.since]
     if resumed:
         log.info("portal %s: continuing from stored cursors for %s", base_url, ", ".join(resumed))
 
-    async def main() -> None:
+    async def main(report: PageProgress) -> None:
         async with PortalClient(base_url, token, settings) as client:
             try:
-                await _collect(conn, base_url, year, collection_id, client, streams, progress)
+                await _collect(conn, base_url, year, collection_id, client, streams, report)
             finally:
                 if client.retries:
                     log.info("portal %s: %d requests retried", base_url, client.retries)
 
-    console = _progress_console()
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TextColumn("{task.completed:,} records"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
-    with progress:
-        _run(main())
+    if progress is not None:
+        _run(main(progress))
+    else:
+        with rich_progress() as report:
+            _run(main(report))
     for kind, stream in streams.items():
         log.info(
             "%s: %d pages, received %d, new %d", ENDPOINTS[kind], stream.pages, stream.received, stream.stored

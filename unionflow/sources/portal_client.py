@@ -1,10 +1,16 @@
 """The portal source (SPEC section 6) behind a narrow client interface.
 
-`PortalClient.fetch_pages(kind, year, cursor, updated_since)` yields the pages of one collection,
-retrying transient faults itself: 429 (honouring `Retry-After`), 502/503/504, timeouts, refused or
-dropped connections, truncated bodies and bodies that are not the expected JSON shape. httpx's
-transport `retries=` only covers failed connects, hence the loop here. Delays are exponential with
-full jitter (`uniform(0, min(cap, base * 2**attempt))`), from a seeded generator per client.
+`PortalClient.fetch_pages(kind, year, cursor, updated_since)` yields the pages of one collection.
+Every request has a *total* deadline (`request_deadline`): httpx's timeouts are per read, so a
+portal sending its headers and then one byte a second would otherwise hold a collection for ever.
+Transient faults are retried in one place, `_retrying` (tenacity): 429 (honouring
+`Retry-After`), 500/502/503/504, timeouts and missed deadlines, refused or dropped connections,
+truncated bodies and bodies that are not the expected JSON shape (an HTML error page served with
+200, say). 401/403 are never retried. Delays are exponential with full jitter
+(`uniform(0, min(cap, base * 2**attempt))`), from a seeded generator per client.
+
+Where the pages lead is judged by the pure `portal_cursor.CursorWalk`: stale pages are asked for
+again, and endless empty pages or repeated cursors end the collection (`PortalLoopError`).
 
 The token is held as a `SecretStr` and only ever placed in the Authorization header; no message,
 log line or repr made here contains it.
@@ -15,22 +21,46 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import orjson
 from pydantic import SecretStr
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from unionflow.sources.payloads import RecordKind, SourceError
+from unionflow.sources.portal_cursor import (
+    EMPTY_PAGES_ENV,
+    REPEATED_CURSORS_ENV,
+    CursorWalk,
+    LoopGuards,
+    Page,
+    PaginationLoop,
+    Verdict,
+)
+
+__all__ = [
+    "ClientSettings",
+    "Page",
+    "PortalAuthError",
+    "PortalClient",
+    "PortalError",
+    "PortalLoopError",
+    "PortalProtocolError",
+    "PortalUnavailable",
+    "post_to_portal",
+    "resolve_token",
+]
+T = TypeVar("T")
 
 TOKEN_ENV = "UNIONFLOW_PORTAL_TOKEN"  # noqa: S105 - names where the token lives, not the token
 SECRET_BLOCK = "unionflow-portal-token"  # noqa: S105
 API = "/api/v1"
 ENDPOINTS: dict[RecordKind, str] = {"unit": "units", "submission": "submissions", "review": "reviews"}
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class PortalError(SourceError):
@@ -43,6 +73,10 @@ class PortalAuthError(PortalError):
 
 class PortalUnavailable(PortalError):
     """The portal stayed unreachable or kept failing after every retry."""
+
+
+class PortalLoopError(PortalError):
+    """The portal's pages would never end (empty pages or repeated cursors beyond their bound)."""
 
 
 class PortalProtocolError(PortalError):
@@ -79,14 +113,14 @@ def _env_number(env: Mapping[str, str], name: str, default: float, minimum: floa
         value = float(raw)
     except ValueError:
         raise SourceError(f"{name}={raw!r} is not a number") from None
-    if value < minimum:
+    if not value >= minimum:  # also refuses nan
         raise SourceError(f"{name}={raw!r} must be at least {minimum:g}")
     return value
 
 
 @dataclass(frozen=True)
 class ClientSettings:
-    """How the client pages and retries; `from_env` reads the UNIONFLOW_PORTAL_* overrides."""
+    """How the client pages, retries and gives up; `from_env` reads the UNIONFLOW_PORTAL_* overrides."""
 
     page_size: int = 2000
     max_attempts: int = 8
@@ -94,6 +128,9 @@ class ClientSettings:
     backoff_max: float = 5.0
     read_timeout: float = 30.0
     connect_timeout: float = 5.0
+    #: seconds one request may take from sending to the last byte of the answer, whatever the reads
+    request_deadline: float = 120.0
+    guards: LoopGuards = field(default_factory=LoopGuards)
     seed: int = 0
 
     @classmethod
@@ -101,33 +138,25 @@ class ClientSettings:
         """Settings with the environment's overrides (tests shorten delays and timeouts this way)."""
         env = os.environ if env is None else env
         default = cls()
+
+        def number(name: str, value: float, minimum: float) -> float:
+            return _env_number(env, f"UNIONFLOW_PORTAL_{name}", value, minimum)
+
         return cls(
-            page_size=int(_env_number(env, "UNIONFLOW_PORTAL_PAGE_SIZE", default.page_size, 1)),
-            max_attempts=int(_env_number(env, "UNIONFLOW_PORTAL_MAX_ATTEMPTS", default.max_attempts, 1)),
-            backoff_base=_env_number(env, "UNIONFLOW_PORTAL_BACKOFF_BASE", default.backoff_base, 0),
-            backoff_max=_env_number(env, "UNIONFLOW_PORTAL_BACKOFF_MAX", default.backoff_max, 0),
-            read_timeout=_env_number(env, "UNIONFLOW_PORTAL_TIMEOUT", default.read_timeout, 0.01),
-            connect_timeout=_env_number(
-                env, "UNIONFLOW_PORTAL_CONNECT_TIMEOUT", default.connect_timeout, 0.01
+            page_size=int(number("PAGE_SIZE", default.page_size, 1)),
+            max_attempts=int(number("MAX_ATTEMPTS", default.max_attempts, 1)),
+            backoff_base=number("BACKOFF_BASE", default.backoff_base, 0),
+            backoff_max=number("BACKOFF_MAX", default.backoff_max, 0),
+            read_timeout=number("TIMEOUT", default.read_timeout, 0.01),
+            connect_timeout=number("CONNECT_TIMEOUT", default.connect_timeout, 0.01),
+            request_deadline=number("REQUEST_DEADLINE", default.request_deadline, 0.01),
+            guards=LoopGuards(
+                max_empty_pages=int(_env_number(env, EMPTY_PAGES_ENV, default.guards.max_empty_pages, 0)),
+                max_repeated_cursors=int(
+                    _env_number(env, REPEATED_CURSORS_ENV, default.guards.max_repeated_cursors, 0)
+                ),
             ),
         )
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a collection: the cursor it was requested with and the items it brought."""
-
-    kind: RecordKind
-    cursor: str | None
-    next_cursor: str | None
-    items: list[Any]
-    updated_through: str | None
-    attempts: int
-    refs: list[str] | None = None
-
-    @property
-    def last(self) -> bool:
-        return self.next_cursor is None
 
 
 class _Retry(Exception):
@@ -151,8 +180,24 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
+class _Backoff:
+    """tenacity wait: full jitter from a seeded generator, at least `Retry-After`, never above the cap."""
+
+    def __init__(self, settings: ClientSettings, rng: random.Random) -> None:
+        self.settings = settings
+        self.rng = rng
+
+    def __call__(self, state: RetryCallState) -> float:
+        ceiling = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (state.attempt_number - 1))
+        delay = self.rng.uniform(0, ceiling)
+        problem = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(problem, _Retry) and problem.retry_after is not None:
+            delay = max(delay, min(problem.retry_after, self.settings.backoff_max))
+        return delay
+
+
 class PortalClient:
-    """An async client for the portal API: one pooled `httpx.AsyncClient`, explicit timeouts, retries.
+    """An async client for the portal API: one pooled `httpx.AsyncClient`, deadlines, retries.
 
     Use as `async with PortalClient(url, token) as client: async for page in client.fetch_pages(...)`.
     """
@@ -202,13 +247,37 @@ class PortalClient:
         secret = self._token.get_secret_value()
         return text.replace(secret, "**********") if secret else text
 
-    def _delay(self, attempt: int, retry_after: float | None) -> float:
-        ceiling = min(self.settings.backoff_max, self.settings.backoff_base * 2 ** (attempt - 1))
-        delay = self._rng.uniform(0, ceiling)
-        if retry_after is not None:
-            # Honour the server's wish, but never wait longer than the configured cap.
-            delay = max(delay, min(retry_after, self.settings.backoff_max))
-        return delay
+    async def _retrying(
+        self, attempt: Callable[[int], Awaitable[T]], give_up: Callable[[_Retry, bool], str]
+    ) -> T:
+        """Run `attempt(n)` until it returns, retrying `_Retry` failures: the one retry policy.
+
+        After the last attempt the collection ends with `PortalUnavailable(give_up(last, reached))`,
+        `reached` telling whether the portal answered at all. Other errors pass straight through.
+        """
+        reached = False
+
+        def note(state: RetryCallState) -> None:
+            self.retries += 1
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.max_attempts),
+            wait=_Backoff(self.settings, self._rng),
+            retry=retry_if_exception_type(_Retry),
+            before_sleep=note,
+            reraise=True,
+        )
+        try:
+            async for trial in retrying:
+                with trial:
+                    try:
+                        return await attempt(trial.retry_state.attempt_number)
+                    except _Retry as problem:
+                        reached = reached or problem.reached
+                        raise
+        except _Retry as last:
+            raise PortalUnavailable(give_up(last, reached)) from None
+        raise AssertionError("tenacity ended without an outcome")  # pragma: no cover
 
     async def fetch_pages(
         self, kind: RecordKind, year: int | None, cursor: str | None = None, updated_since: str | None = None
@@ -216,16 +285,16 @@ class PortalClient:
         """Yield the pages of one collection from `cursor` (None: the start) until `next_cursor` is null.
 
         A stale page (one whose `next_cursor` was already followed, e.g. the same page served twice)
-        is never yielded: it is retried like any other fault, so every item arrives exactly once.
+        is never yielded: it is asked for again like any other fault, so every item arrives exactly
+        once. Raises `PortalLoopError` when the pages would never end (see `LoopGuards`).
         """
-        followed: set[str] = set()
+        walk = CursorWalk(kind, cursor, self.settings.guards)
         while True:
-            page = await self._fetch_page(kind, year, cursor, updated_since, followed)
+            page = await self._fetch_page(kind, year, walk, updated_since)
+            walk.advance(page)
             yield page
-            if page.next_cursor is None:
+            if page.last:
                 return
-            followed.add(page.next_cursor)
-            cursor = page.next_cursor
 
     def _params(
         self, kind: RecordKind, year: int | None, cursor: str | None, since: str | None
@@ -241,35 +310,35 @@ class PortalClient:
         return params
 
     async def _fetch_page(
-        self, kind: RecordKind, year: int | None, cursor: str | None, since: str | None, followed: set[str]
+        self, kind: RecordKind, year: int | None, walk: CursorWalk, since: str | None
     ) -> Page:
         path = f"{API}/{ENDPOINTS[kind]}"
-        params = self._params(kind, year, cursor, since)
+        params = self._params(kind, year, walk.cursor, since)
         where = f"{self.base_url}{path}"
-        last: _Retry | None = None
-        reached = False
-        for attempt in range(1, self.settings.max_attempts + 1):
+
+        async def attempt(number: int) -> Page:
+            data = await self._send_json("GET", path, params=params)
+            page = self._page_of(kind, walk.cursor, data, number)
             try:
-                data = await self._get_json(path, params)
-                page = self._page_of(kind, cursor, data, attempt, followed)
-            except _Retry as problem:
-                last = problem
-                reached = reached or problem.reached
-                if attempt < self.settings.max_attempts:
-                    self.retries += 1
-                    await asyncio.sleep(self._delay(attempt, problem.retry_after))
-                continue
+                verdict = walk.judge(page.next_cursor, len(page.items))
+            except PaginationLoop as loop:
+                raise PortalLoopError(
+                    f"portal {where} {loop}; pages landed so far are kept and a re-run resumes after them"
+                ) from None
+            if verdict is Verdict.STALE:
+                raise _Retry("stale page (a page already received was served again)", reached=True)
             return page
-        assert last is not None
-        attempts = self.settings.max_attempts
-        if not reached:
-            raise PortalUnavailable(
-                f"portal {self.base_url} unreachable after {attempts} attempts: {last.reason}"
+
+        def give_up(last: _Retry, reached: bool) -> str:
+            attempts = self.settings.max_attempts
+            if not reached:
+                return f"portal {self.base_url} unreachable after {attempts} attempts: {last.reason}"
+            return (
+                f"portal {where} kept failing after {attempts} attempts (last: {last.reason}); "
+                "pages landed so far are kept and a re-run resumes after them"
             )
-        raise PortalUnavailable(
-            f"portal {where} kept failing after {attempts} attempts (last: {last.reason}); "
-            "pages landed so far are kept and a re-run resumes after them"
-        )
+
+        return await self._retrying(attempt, give_up)
 
     async def post(self, path: str, payload: Any, idempotency_key: str) -> Any:
         """POST a JSON document with an `Idempotency-Key`, retried on transient faults.
@@ -277,23 +346,17 @@ class PortalClient:
         The portal answers a repeated key with its first answer, so a retry after a lost response
         never publishes twice.
         """
-        last: _Retry | None = None
-        for attempt in range(1, self.settings.max_attempts + 1):
-            try:
-                return await self._send_json("POST", path, json_body=payload, key=idempotency_key)
-            except _Retry as problem:
-                last = problem
-                if attempt < self.settings.max_attempts:
-                    self.retries += 1
-                    await asyncio.sleep(self._delay(attempt, problem.retry_after))
-        assert last is not None
-        raise PortalUnavailable(
-            f"portal {self.base_url}{path} did not accept the post after "
-            f"{self.settings.max_attempts} attempts (last: {last.reason}); it is safe to try again"
-        )
 
-    async def _get_json(self, path: str, params: dict[str, Any]) -> Any:
-        return await self._send_json("GET", path, params=params)
+        async def attempt(number: int) -> Any:
+            return await self._send_json("POST", path, json_body=payload, key=idempotency_key)
+
+        def give_up(last: _Retry, reached: bool) -> str:
+            return (
+                f"portal {self.base_url}{path} did not accept the post after "
+                f"{self.settings.max_attempts} attempts (last: {last.reason}); it is safe to try again"
+            )
+
+        return await self._retrying(attempt, give_up)
 
     async def _send_json(
         self,
@@ -304,16 +367,25 @@ class PortalClient:
         json_body: Any = None,
         key: str | None = None,
     ) -> Any:
+        deadline = self.settings.request_deadline
         try:
-            if method == "GET":
-                response = await self._http.get(path, params=params)
-            else:
-                response = await self._http.request(
-                    method,
-                    path,
-                    content=orjson.dumps(json_body),
-                    headers={"Idempotency-Key": key or "", "Content-Type": "application/json"},
-                )
+            # The whole exchange, connect to last byte: httpx's own timeouts only bound each read.
+            async with asyncio.timeout(deadline):
+                if method == "GET":
+                    response = await self._http.get(path, params=params)
+                else:
+                    response = await self._http.request(
+                        method,
+                        path,
+                        content=orjson.dumps(json_body),
+                        headers={"Idempotency-Key": key or "", "Content-Type": "application/json"},
+                    )
+        except TimeoutError:
+            raise _Retry(
+                f"no complete answer within the request deadline of {deadline:g} s "
+                "(UNIONFLOW_PORTAL_REQUEST_DEADLINE)",
+                reached=True,
+            ) from None
         except httpx.TimeoutException as problem:
             raise _Retry(f"timed out ({type(problem).__name__})", reached=True) from None
         except httpx.TransportError as problem:
@@ -329,24 +401,24 @@ class PortalClient:
                 f"HTTP {status}", reached=True, retry_after=_retry_after(response.headers.get("retry-after"))
             )
         if status not in (200, 201):
-            snippet = self._scrub(response.text[:200]).replace("\n", " ")
+            snippet = self._scrub(" ".join(response.text[:200].split()))
             raise PortalProtocolError(f"portal {self.base_url}{path} answered HTTP {status}: {snippet}")
         try:
             return orjson.loads(response.content)
         except orjson.JSONDecodeError as problem:
+            kind = response.headers.get("content-type", "no content type").split(";")[0]
             raise _Retry(
-                f"unreadable page ({len(response.content)} bytes, {problem})", reached=True
+                f"unreadable page ({len(response.content)} bytes of {kind}, not JSON: {problem})",
+                reached=True,
             ) from None
 
     @staticmethod
-    def _page_of(kind: RecordKind, cursor: str | None, data: Any, attempt: int, followed: set[str]) -> Page:
+    def _page_of(kind: RecordKind, cursor: str | None, data: Any, attempt: int) -> Page:
         if not isinstance(data, dict) or not isinstance(data.get("items"), list):
             raise _Retry("page without an items list", reached=True)
         next_cursor = data.get("next_cursor")
         if next_cursor is not None and (not isinstance(next_cursor, str) or not next_cursor):
             raise _Retry("page with an invalid next_cursor", reached=True)
-        if next_cursor is not None and (next_cursor == cursor or next_cursor in followed):
-            raise _Retry("stale page (a page already received was served again)", reached=True)
         through = data.get("updated_through")
         refs = data.get("refs")
         # Optional extension: where each item lives at the portal's side (kept only when well formed).
