@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,7 +17,7 @@ BASE = load_config()
 def config(**allocation: object) -> AssessmentConfig:
     """Default config with allocation fields replaced (and re-validated)."""
     return validate_config(
-        dataclasses.replace(BASE, allocation=dataclasses.replace(BASE.allocation, **allocation))
+        BASE.model_copy(update={"allocation": BASE.allocation.model_copy(update=allocation)})
     )
 
 

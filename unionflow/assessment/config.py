@@ -8,18 +8,16 @@ defaults. A user file is merged over it, so it only has to name what it changes 
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
 import tomllib
-import typing
 from collections.abc import Mapping
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 CONFIG_VERSION = 1
 
@@ -44,6 +42,9 @@ WEIGHT_MODES: tuple[str, ...] = ("excess", "total")
 SCORED_GRADES: tuple[str, ...] = ("excellent", "good", "pass", "fail")
 
 _WEIGHT_TOLERANCE = 1e-9
+#: The largest amount of money (CNY) a config may name: 2^53, the largest integer the allocation's
+#: double-precision arithmetic (λ·w, the XLSX cells) holds exactly; far inside the warehouse's BIGINT.
+MAX_MONEY = 2**53
 
 
 class ConfigError(ValueError):
@@ -54,15 +55,19 @@ class ConfigError(ValueError):
         super().__init__(f"{key}: {message}")
 
 
-@dataclass(frozen=True)
-class IndicatorConfig:
+class _Section(BaseModel):
+    """A config table: unknown keys and loose types refused (no "5" for 5, no true for 1)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
+class IndicatorConfig(_Section):
     """Indicator score: weight per rate (keys = :data:`RATES`)."""
 
     weights: Mapping[str, float]
 
 
-@dataclass(frozen=True)
-class PeerConfig:
+class PeerConfig(_Section):
     """Peer score: aggregation method, review-count thresholds, criterion weights."""
 
     method: str
@@ -72,16 +77,14 @@ class PeerConfig:
     weights: Mapping[str, float]
 
 
-@dataclass(frozen=True)
-class BonusConfig:
+class BonusConfig(_Section):
     """Bonus = min(cap, per_honor × craftsmen_honors)."""
 
     per_honor: float
     cap: float
 
 
-@dataclass(frozen=True)
-class TotalConfig:
+class TotalConfig(_Section):
     """Total = min(cap, indicator_weight × indicator + peer_weight × peer + bonus)."""
 
     indicator_weight: float
@@ -89,8 +92,7 @@ class TotalConfig:
     cap: float
 
 
-@dataclass(frozen=True)
-class GradesConfig:
+class GradesConfig(_Section):
     """Grade thresholds on the total (and the top share needed for ``excellent``)."""
 
     excellent_min: float
@@ -99,8 +101,7 @@ class GradesConfig:
     pass_min: float
 
 
-@dataclass(frozen=True)
-class ReviewFlagsConfig:
+class ReviewFlagsConfig(_Section):
     """Thresholds of the review flags reported to stewards."""
 
     mutual_inflation_margin: float
@@ -110,8 +111,7 @@ class ReviewFlagsConfig:
     wide_disagreement_range: float
 
 
-@dataclass(frozen=True)
-class AllocationConfig:
+class AllocationConfig(_Section):
     """Subsidy allocation (SPEC §8); money in integer CNY."""
 
     method: str
@@ -119,14 +119,14 @@ class AllocationConfig:
     floor: int
     cap: int
     step: int
-    eligible_grades: tuple[str, ...]
+    # TOML has lists, not tuples: the only field read leniently (its items stay strict strings).
+    eligible_grades: Annotated[tuple[str, ...], Field(strict=False)]
     weight: str
     pass_mark: float
     tiered: Mapping[str, int]
 
 
-@dataclass(frozen=True)
-class StabilityConfig:
+class StabilityConfig(_Section):
     """Bootstrap of grade and funding stability (`unionflow stability`; a draft, never applied)."""
 
     resamples: int
@@ -135,8 +135,7 @@ class StabilityConfig:
     borderline_share: float
 
 
-@dataclass(frozen=True)
-class AssessmentConfig:
+class AssessmentConfig(_Section):
     """The whole resolved assessment configuration."""
 
     version: int
@@ -157,54 +156,42 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def _convert(tp: Any, value: Any, key: str) -> Any:
-    """Convert one TOML value to the declared field type, strictly."""
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-        return _build(tp, value, key)
-    # bool is a subclass of int: `floor = true` must not pass as 1.
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(key, f"must be an integer, got {value!r}")
-        return value
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(key, f"must be a number, got {value!r}")
-        if not math.isfinite(value):
-            raise ConfigError(key, f"must be finite, got {value!r}")
-        # Normalise ints to float so `cap = 5` and `cap = 5.0` hash the same.
-        return float(value)
-    if tp is str:
-        if not isinstance(value, str):
-            raise ConfigError(key, f"must be a string, got {value!r}")
-        return value
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin is tuple:
-        if not isinstance(value, list):
-            raise ConfigError(key, f"must be a list, got {value!r}")
-        return tuple(_convert(args[0], item, f"{key}[{i}]") for i, item in enumerate(value))
-    if origin is Mapping:
-        if not isinstance(value, dict):
-            raise ConfigError(key, f"must be a table, got {value!r}")
-        return MappingProxyType({str(k): _convert(args[1], v, _join(key, str(k))) for k, v in value.items()})
-    raise TypeError(f"unsupported config field type {tp!r}")  # pragma: no cover
+def _key_of(location: tuple[int | str, ...]) -> str:
+    key = ""
+    for part in location:
+        key = f"{key}[{part}]" if isinstance(part, int) else _join(key, part)
+    return key or "config"
 
 
-def _build(cls: type[Any], raw: Any, prefix: str) -> Any:
-    if not isinstance(raw, dict):
-        raise ConfigError(prefix or "config", f"must be a table, got {raw!r}")
-    hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    unknown = sorted(set(raw) - set(names))
-    if unknown:
-        raise ConfigError(_join(prefix, unknown[0]), "unknown key")
-    values: dict[str, Any] = {}
-    for name in names:
-        key = _join(prefix, name)
-        if name not in raw:
-            raise ConfigError(key, "missing")
-        values[name] = _convert(hints[name], raw[name], key)
-    return cls(**values)
+#: pydantic error type -> the wording of this module's messages
+_WORDING = {
+    "extra_forbidden": "unknown key",
+    "missing": "missing",
+    "int_type": "must be an integer",
+    "float_type": "must be a number",
+    "finite_number": "must be finite",
+    "string_type": "must be a string",
+    "tuple_type": "must be a list",
+    "list_type": "must be a list",
+    "dict_type": "must be a table",
+    "mapping_type": "must be a table",
+    "model_type": "must be a table",
+}
+
+
+def _build(raw: Any) -> AssessmentConfig:
+    """The typed config of a merged TOML document; the first problem as a `ConfigError`."""
+    try:
+        return AssessmentConfig.model_validate(raw)
+    except ValidationError as problems:
+        first = problems.errors(include_url=False)[0]
+        key = _key_of(tuple(first["loc"]))
+        wording = _WORDING.get(first["type"])
+        if wording is None:
+            raise ConfigError(key, first["msg"]) from None
+        if first["type"] in ("missing", "extra_forbidden"):
+            raise ConfigError(key, wording) from None
+        raise ConfigError(key, f"{wording}, got {first['input']!r}") from None
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -243,6 +230,13 @@ def _check_choice(value: str, choices: tuple[str, ...], key: str) -> None:
 def _check_min(value: float, minimum: float, key: str) -> None:
     if value < minimum:
         raise ConfigError(key, f"must be >= {minimum}, got {value!r}")
+
+
+def _check_money(value: int, key: str) -> None:
+    if value > MAX_MONEY:
+        raise ConfigError(
+            key, f"{value} CNY is more than unionflow can hold exactly (at most {MAX_MONEY} = 2^53)"
+        )
 
 
 def _check_range(value: float, lo: float, hi: float, key: str) -> None:
@@ -295,6 +289,7 @@ def validate_config(cfg: AssessmentConfig) -> AssessmentConfig:
     _check_range(rf.wide_disagreement_range, 0, 100, "review_flags.wide_disagreement_range")
 
     _validate_allocation(cfg.allocation)
+    _check_no_negative_weight(cfg.allocation, cfg.grades)
     st = cfg.stability
     _check_min(st.resamples, 1, "stability.resamples")
     _check_min(st.seed, 0, "stability.seed")
@@ -304,12 +299,33 @@ def validate_config(cfg: AssessmentConfig) -> AssessmentConfig:
     return cfg
 
 
+def _check_no_negative_weight(a: AllocationConfig, g: GradesConfig) -> None:
+    """Refuse a pass mark above the lowest total an eligible grade admits (weight = excess).
+
+    Such a unit would get a negative weight: SPEC §8's budget equation then has no meaningful
+    solution and most of the fund would silently stay unallocated.
+    """
+    if a.method != "proportional" or a.weight != "excess":
+        return
+    lowest = {"excellent": g.excellent_min, "good": g.good_min, "pass": g.pass_min, "fail": 0.0}
+    for grade in a.eligible_grades:
+        if a.pass_mark > lowest[grade]:
+            where = f"grades.{grade}_min {lowest[grade]:g}" if grade != "fail" else "0 (the lowest fail)"
+            raise ConfigError(
+                "allocation.pass_mark",
+                f"{a.pass_mark:g} is above {where}, so an eligible {grade!r} unit could get a negative "
+                f"weight (allocation.weight = 'excess'); lower allocation.pass_mark or leave {grade!r} "
+                "out of allocation.eligible_grades",
+            )
+
+
 def _validate_allocation(a: AllocationConfig) -> None:
     _check_choice(a.method, ALLOCATION_METHODS, "allocation.method")
     _check_choice(a.weight, WEIGHT_MODES, "allocation.weight")
     _check_min(a.step, 1, "allocation.step")
-    for name in ("budget", "floor", "cap"):
+    for name in ("budget", "floor", "cap", "step"):
         _check_min(getattr(a, name), 0, f"allocation.{name}")
+        _check_money(getattr(a, name), f"allocation.{name}")
     if a.floor > a.cap:
         raise ConfigError("allocation.floor", f"{a.floor} is above allocation.cap {a.cap}")
     for name in ("budget", "floor", "cap"):
@@ -327,6 +343,7 @@ def _validate_allocation(a: AllocationConfig) -> None:
         key = f"allocation.tiered.{grade}"
         _check_choice(grade, SCORED_GRADES, key)
         _check_min(amount, 0, key)
+        _check_money(amount, key)
     if a.method == "tiered":
         # Only checked when tiered is in use, so CLI floor/cap overrides do not trip over
         # the (unused) tier amounts.
@@ -367,8 +384,7 @@ def load_config(path: Path | None = None) -> AssessmentConfig:
         if "version" not in user:
             raise ConfigError("version", f"missing in {where} (this format is version 1)")
         raw = _merge(raw, user)
-    cfg = _build(AssessmentConfig, raw, "")
-    return validate_config(cfg)
+    return validate_config(_build(raw))
 
 
 def with_overrides(
@@ -389,10 +405,11 @@ def with_overrides(
             raise ConfigError(f"allocation.{name}", f"must be an integer, got {value!r}")
         alloc_changes[name] = value
     out = cfg
+    # model_copy does not validate: the types were checked just above, the rules by validate_config.
     if alloc_changes:
-        out = dataclasses.replace(out, allocation=dataclasses.replace(out.allocation, **alloc_changes))
+        out = out.model_copy(update={"allocation": out.allocation.model_copy(update=alloc_changes)})
     if peer_method is not None:
-        out = dataclasses.replace(out, peer=dataclasses.replace(out.peer, method=peer_method))
+        out = out.model_copy(update={"peer": out.peer.model_copy(update={"method": peer_method})})
     return validate_config(out)
 
 
@@ -414,15 +431,13 @@ def config_to_dict(cfg: AssessmentConfig) -> dict[str, Any]:
     """Plain JSON-able dict of the resolved config (tables as dicts, lists as lists)."""
 
     def plain(value: Any) -> Any:
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
         if isinstance(value, Mapping):
             return {str(k): plain(v) for k, v in value.items()}
         if isinstance(value, tuple | list):
             return [plain(v) for v in value]
         return value
 
-    result: dict[str, Any] = plain(cfg)
+    result: dict[str, Any] = plain(cfg.model_dump())
     return result
 
 

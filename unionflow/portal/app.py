@@ -51,9 +51,14 @@ def update_time(position: int) -> str:
     return (UPDATE_EPOCH + dt.timedelta(seconds=position + 1)).isoformat()
 
 
-def encode_cursor(position: int) -> str:
-    """An opaque cursor for a position in a record stream (base64 of the offset)."""
-    return base64.urlsafe_b64encode(f"o:{position}".encode()).decode("ascii").rstrip("=")
+def encode_cursor(position: int, variant: int = 0) -> str:
+    """An opaque cursor for a position in a record stream (base64 of the offset).
+
+    `variant` > 0 makes a different cursor for the same position (the `empty` fault hands out a
+    fresh cursor each time); every variant means the same place, so a healthy portal resumes there.
+    """
+    text = f"o:{position}" if variant == 0 else f"o:{position}~{variant}"
+    return base64.urlsafe_b64encode(text.encode()).decode("ascii").rstrip("=")
 
 
 def decode_cursor(cursor: str) -> int:
@@ -62,8 +67,9 @@ def decode_cursor(cursor: str) -> int:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (binascii.Error, UnicodeDecodeError):
         raise ValueError("not a cursor") from None
-    prefix, _, number = text.partition(":")
-    if prefix != "o" or not number.isdigit():
+    prefix, _, rest = text.partition(":")
+    number, _, variant = rest.partition("~")
+    if prefix != "o" or not number.isdigit() or not (variant == "" or variant.isdigit()):
         raise ValueError("not a cursor")
     return int(number)
 
@@ -119,10 +125,9 @@ def load_streams(folder: Path) -> dict[RecordKind, Stream]:
 
 
 def _page_body(
-    items: list[bytes], refs: list[bytes], next_position: int | None, updated_through: str | None
+    items: list[bytes], refs: list[bytes], next_cursor: str | None, updated_through: str | None
 ) -> bytes:
     # Joined from pre-encoded items: a page of 5,000 records costs one join, not 5,000 dumps.
-    next_cursor = None if next_position is None else encode_cursor(next_position)
     return b"".join(
         (
             b'{"items":[',
@@ -177,6 +182,31 @@ class TruncatedResponse(Response):
         await send({"type": "http.response.body", "body": self.body, "more_body": True})
         cycle.transport.close()  # close (not abort) so the half body already written is delivered
         await _until_disconnected(cycle)
+
+
+class DripResponse(Response):
+    """Announce the whole page, then send it one byte every `interval` seconds (the `drip` fault).
+
+    Every single read is quick, so only a deadline on the whole request ends the wait.
+    """
+
+    def __init__(self, body: bytes, interval: float) -> None:
+        self.interval = interval
+        super().__init__(content=body, status_code=200, media_type="application/json")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cycle = scope.get(_CYCLE_KEY)
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(self.body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        for offset in range(len(self.body)):
+            if cycle is not None and getattr(cycle, "disconnected", False):
+                return  # the client gave up: stop dripping into a closed connection
+            last = offset == len(self.body) - 1
+            await send(
+                {"type": "http.response.body", "body": self.body[offset : offset + 1], "more_body": not last}
+            )
+            if not last:
+                await asyncio.sleep(self.interval)
 
 
 async def _until_disconnected(cycle: Any) -> None:
@@ -246,6 +276,8 @@ def create_app(folder: Path, token: str, faults: str | FaultPlan | None = None) 
             state.fault_counts["fail_after"] += 1
             return _error(503, "portal down for maintenance")
         fault, rng = plan.decide(key, nth)
+        if state.pages_served < plan.after:
+            fault = None  # not hostile yet
         if fault == "repeat" and start <= first:
             fault = None  # the first page has no previous page to repeat
         if fault is not None:
@@ -256,6 +288,19 @@ def create_app(folder: Path, token: str, faults: str | FaultPlan | None = None) 
             status = int(fault)
             return Response(
                 f"<html><body><h1>{status} gateway error</h1></body></html>", status, media_type="text/html"
+            )
+        if fault == "500":
+            return Response(
+                "<html><body><h1>500 Internal Server Error</h1></body></html>", 500, media_type="text/html"
+            )
+        if fault == "html":
+            page = "<!doctype html><html><body><h1>Portal under maintenance</h1></body></html>"
+            return Response(page, 200, media_type="text/html")
+        if fault == "empty":
+            # No items, and a cursor never handed out before for the same place.
+            return Response(
+                _page_body([], [], encode_cursor(start, state.fault_counts["empty"]), None),
+                media_type="application/json",
             )
         if fault == "drop":
             return DroppedResponse()
@@ -269,9 +314,12 @@ def create_app(folder: Path, token: str, faults: str | FaultPlan | None = None) 
             begin, end = start, min(len(stream.items), start + limit)
             next_position = end if end < len(stream.items) else None
         chunk = stream.items[begin:end]
-        body = _page_body(
-            chunk, stream.refs[begin:end], next_position, update_time(end - 1) if chunk else None
-        )
+        next_cursor = None if next_position is None else encode_cursor(next_position)
+        if fault == "loop":
+            next_cursor = cursor or encode_cursor(start)  # this very page is "next" again
+        body = _page_body(chunk, stream.refs[begin:end], next_cursor, update_time(end - 1) if chunk else None)
+        if fault == "drip":
+            return DripResponse(body, plan.sleep)
         if fault == "truncate":
             return TruncatedResponse(body, short_body=rng.random() < 0.5)
         state.pages_served += 1

@@ -8,6 +8,14 @@ the test clients' read timeout), `retry_after` (largest `Retry-After` a 429 carr
 default 1) and `fail_after` (after that many pages were served, every page request answers 503:
 a permanent outage, for resume tests).
 
+Hostile faults (`HOSTILE`) imitate a portal that is broken rather than busy; with share 1 they go
+on for ever, which the collector's deadlines and loop guards must end: `500` (an internal error
+page), `html` (an HTML page served as 200), `drip` (the headers, then one byte every `sleep`
+seconds), `empty` (a page without items pointing to a fresh cursor for the same place) and `loop`
+(the requested page again, whose `next_cursor` is the cursor just requested). Tuning key `after`
+(default 0): no fault of any kind until that many pages were served, so a test can land some pages
+before the portal turns hostile.
+
 Decisions are deterministic: the fault of a request depends only on the seed, the request (path and
 query) and how many times that same request was made before. Concurrent requests of different
 collections therefore cannot change each other's faults, and a retry of a failed request gets a
@@ -21,9 +29,15 @@ import random
 from dataclasses import dataclass, field
 from typing import Literal
 
-Fault = Literal["429", "502", "503", "504", "slow", "drop", "truncate", "repeat"]
+Fault = Literal[
+    "429", "502", "503", "504", "slow", "drop", "truncate", "repeat", "500", "html", "drip", "empty", "loop"
+]
+#: Transient faults: what a busy but healthy portal shows; a retry gets past them.
 FAULTS: tuple[Fault, ...] = ("429", "502", "503", "504", "slow", "drop", "truncate", "repeat")
-_TUNING = ("seed", "sleep", "retry_after", "fail_after")
+#: Hostile faults: what a broken portal does (see the module docstring).
+HOSTILE: tuple[Fault, ...] = ("500", "html", "drip", "empty", "loop")
+_ALL: tuple[Fault, ...] = (*FAULTS, *HOSTILE)
+_TUNING = ("seed", "sleep", "retry_after", "fail_after", "after")
 
 
 class FaultSpecError(ValueError):
@@ -39,6 +53,7 @@ class FaultPlan:
     sleep: float = 3.0
     retry_after: int = 1
     fail_after: int | None = None
+    after: int = 0
 
     @classmethod
     def parse(cls, spec: str | None) -> FaultPlan:
@@ -58,7 +73,7 @@ class FaultPlan:
                 number = float(value)
             except ValueError:
                 raise FaultSpecError(f"fault spec {name}={value.strip()!r}: not a number") from None
-            if name in FAULTS:
+            if name in _ALL:
                 if not 0.0 <= number <= 1.0:
                     raise FaultSpecError(f"fault share {name}={number} must be between 0 and 1")
                 shares[name] = number  # name is one of FAULTS (checked just above)
@@ -67,7 +82,7 @@ class FaultPlan:
                     raise FaultSpecError(f"fault spec {name}={number} must not be negative")
                 tuning[name] = number
             else:
-                known = ", ".join((*FAULTS, *_TUNING))
+                known = ", ".join((*_ALL, *_TUNING))
                 raise FaultSpecError(f"unknown fault {name!r} (known: {known})")
         if sum(shares.values()) > 1.0 + 1e-9:
             raise FaultSpecError(f"fault shares add up to {sum(shares.values()):.3f}, more than 1")
@@ -78,6 +93,7 @@ class FaultPlan:
             sleep=float(tuning.get("sleep", 3.0)),
             retry_after=int(tuning.get("retry_after", 1)),
             fail_after=None if fail_after is None else int(fail_after),
+            after=int(tuning.get("after", 0)),
         )
 
     @property
@@ -99,7 +115,8 @@ class FaultPlan:
         rng = self._rng(request_key, nth)
         draw = rng.random()
         upper = 0.0
-        for fault in FAULTS:
+        # Transient faults first: adding hostile ones never changes an existing plan's decisions.
+        for fault in _ALL:
             upper += self.shares.get(fault, 0.0)
             if draw < upper:
                 return fault, rng
