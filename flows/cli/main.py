@@ -9,8 +9,11 @@ and exit code 2; `--debug` shows the traceback instead.
 from __future__ import annotations
 
 import gc
+import signal
 import sys
+import threading
 import traceback
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -89,6 +92,23 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt (not an Exception: no
+    `except Exception` on the way may swallow it; the collect flow marks its collection failed)."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signal.Signals(signum).name)
+
+
+def _stopped_line(problem: BaseException) -> str:
+    name = "SIGTERM" if isinstance(problem, Terminated) else "SIGINT (Ctrl-C)"
+    return (
+        f"unionflow: error: stopped by {name}; what was already saved is kept (an interrupted "
+        "collection is marked failed) and a re-run resumes"
+    )
+
+
 def _release_frames(problem: BaseException | None) -> None:
     """Let go of everything a failed run's exception keeps alive.
 
@@ -125,6 +145,9 @@ def main() -> None:
         sys.argv.remove("--debug")
     apply_quiet_defaults(debug=debug)
     message, code = None, 2
+    # SIGTERM ends a run like Ctrl-C does (signal handlers can only be set in the main thread).
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
         returned = app(prog_name="unionflow", standalone_mode=False)
         code = returned if isinstance(returned, int) else 0
@@ -139,14 +162,34 @@ def main() -> None:
         code = problem.exit_code
     except click.ClickException as problem:
         message, code = f"unionflow: error: {_one_line(problem.format_message())}", problem.exit_code
-    except typer.Abort:
-        message, code = "unionflow: aborted", 1
+    except typer.Abort as problem:
+        # Click turns Ctrl-C into Abort; a declined prompt is an Abort of its own.
+        cause = problem.__cause__
+        if isinstance(cause, KeyboardInterrupt | Terminated):
+            if debug:
+                raise
+            message, code = _stopped_line(cause), 2
+        else:
+            message, code = "unionflow: aborted", 1
+        _release_frames(problem)
+    except (KeyboardInterrupt, Terminated) as problem:
+        if debug:
+            raise
+        message = _stopped_line(problem)
+        _release_frames(problem)
     except Exception as problem:
         # The error classes are looked up only now, so `unionflow --help` imports nothing heavy.
-        if debug or not isinstance(problem, _user_errors()):
+        # OSError: an output path that is a file, a folder without write permission, a full disk.
+        if debug or not isinstance(problem, (*_user_errors(), OSError)):
             raise
-        message = f"unionflow: error: {_one_line(str(problem))}"
+        if isinstance(problem, OSError) and problem.filename is not None and problem.strerror:
+            message = f"unionflow: error: {problem.strerror}: {problem.filename}"
+        else:
+            message = f"unionflow: error: {_one_line(str(problem))}"
         _release_frames(problem)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
     if message is not None:
         gc.collect()
         errors.print(message, highlight=False, soft_wrap=True, markup=False)
