@@ -24,6 +24,8 @@ class AllocationOutcome:
     allocated: int
     unallocated: int
     funded: int
+    #: why more than one step stays unallocated (None when at most one step does)
+    unallocated_note: str | None = None
 
 
 @task(cache_policy=NO_CACHE)
@@ -44,6 +46,8 @@ def allocate_year_task(
     input_hash = frames_hash({"scores": scores[["unit_id", "total", "grade"]]})
     config = config_hash(cfg)
     existing = allocation_runs.find_allocation_run(conn, year, score_run_id, config, input_hash)
+    # Pure and cheap: computed for a reused run too, so its summary explains the remainder as well.
+    result = allocate(scores[["unit_id", "total", "grade"]], cfg)
     if existing is not None:
         run = allocation_runs.allocation_run(conn, existing) or {}
         rows = allocation_runs.allocations_of(conn, existing)
@@ -54,8 +58,8 @@ def allocate_year_task(
             int(str(run["allocated"])),
             int(str(run["unallocated"])),
             int((rows["reason"] == "funded").sum()),
+            result.unallocated_note,
         )
-    result = allocate(scores[["unit_id", "total", "grade"]], cfg)
     names = scores.set_index("unit_id")["name"]
     allocations = result.allocations.assign(name=result.allocations["unit_id"].map(names))
     a = cfg.allocation
@@ -74,4 +78,6 @@ def allocate_year_task(
         allocations=allocations,
     )
     funded = int((allocations["reason"] == "funded").sum())
-    return AllocationOutcome(run_id, False, result.budget, result.allocated, result.unallocated, funded)
+    return AllocationOutcome(
+        run_id, False, result.budget, result.allocated, result.unallocated, funded, result.unallocated_note
+    )

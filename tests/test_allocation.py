@@ -290,3 +290,48 @@ def test_budget_cut_funds_at_most_what_the_floor_allows(
     funded = frame.loc[frame["reason"] == "funded", "total"]
     if len(exhausted) and len(funded):
         assert exhausted.max() < funded.min()
+
+
+# ------------------------------------------------------------------ unallocated remainder explained
+
+
+def test_at_most_one_step_left_needs_no_explanation() -> None:
+    result = allocate(scores(("A", 90.0, "good"), ("B", 80.0, "good")), config(budget=30_000))
+    assert result.unallocated <= 100
+    assert result.unallocated_note is None
+
+
+def test_money_left_because_every_unit_is_at_the_cap_is_explained() -> None:
+    result = allocate(scores(("A", 90.0, "excellent"), ("B", 80.0, "good")), config())
+    assert result.unallocated == 1_000_000 - 2 * 20_000
+    assert result.unallocated_note == (
+        "960000 CNY stay unallocated: every one of the 2 funded units is at the cap 20000"
+    )
+
+
+def test_money_left_because_a_tie_group_does_not_fit_at_the_floor_is_explained() -> None:
+    tied = scores(("A", 80.0, "good"), ("B", 80.0, "good"), ("C", 80.0, "good"))
+    result = allocate(tied, config(budget=10_000))
+    assert result.unallocated == 10_000
+    assert result.unallocated_note is not None
+    assert "next tie group (3 units with total 80.0000) would need 15000 CNY at the floor 5000" in (
+        result.unallocated_note
+    )
+
+
+def test_money_left_because_equal_units_cannot_share_the_remainder_is_explained() -> None:
+    seven = scores(*((f"U{n}", 80.0, "good") for n in range(7)))
+    result = allocate(seven, config(budget=10_000, floor=1_000, cap=5_000))
+    assert set(amounts(result.allocations).values()) == {1_400}
+    assert result.unallocated == 200
+    assert result.unallocated_note == (
+        "200 CNY stay unallocated: the next group of 7 units with equal amounts would need 700 CNY "
+        "(100 each); equal totals get equal amounts"
+    )
+
+
+def test_money_left_because_nobody_is_eligible_is_explained() -> None:
+    result = allocate(scores(("A", 61.0, "pass")), config())
+    assert result.unallocated_note == (
+        "1000000 CNY stay unallocated: no unit is eligible (allocation.eligible_grades: excellent, good)"
+    )

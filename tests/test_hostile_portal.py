@@ -9,11 +9,15 @@ same URL, so the stored cursors are used) must converge to the folder collection
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from flows.collect import collect
@@ -128,4 +132,44 @@ def test_pages_landed_before_the_portal_turned_hostile_are_kept(
     code, _, _, rerun = _collect_until_it_stops(folder, db, "empty=1,after=10")
     assert code == 2
     assert 0 < rerun < whole
+    assert snapshot(db) == from_folder
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_ends_a_collection_with_one_line_and_a_rerun_resumes(
+    stop: signal.Signals,
+    folder: Path,
+    tmp_path: Path,
+    from_folder: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A patient client (long deadline) on a dripping portal: only the signal ends this collection.
+    monkeypatch.setenv("UNIONFLOW_PORTAL_REQUEST_DEADLINE", "600")
+    db = tmp_path / "warehouse.duckdb"
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with serve_in_background(folder, TOKEN, faults="drip=1,sleep=0.2,after=6") as url:
+        port = int(url.rsplit(":", 1)[1])
+
+        def send_when_dripping() -> None:
+            deadline = time.monotonic() + 120
+            while httpx.get(f"{url}/api/v1/_stats", headers=auth).json()["faults"].get("drip", 0) < 1:
+                if time.monotonic() > deadline:
+                    return  # the assertions below then say what happened
+                time.sleep(0.05)
+            os.kill(os.getpid(), stop)  # delivered to the main thread, where the command runs
+
+        sender = threading.Thread(target=send_when_dripping, daemon=True)
+        sender.start()
+        outcome = unionflow("collect", "--year", str(YEAR), "--source", url, "--db", str(db))
+        sender.join(timeout=5)
+    assert outcome.code == 2
+    lines = [line for line in outcome.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, outcome.stderr
+    assert lines[0].startswith(f"unionflow: error: stopped by {stop.name}")
+    assert "re-run resumes" in lines[0]
+    with open_warehouse(db, read_only=True) as conn:
+        assert run(conn, "select status from collection_runs") == [("failed",)]
+        assert run(conn, "select count(*) from raw_payloads")[0][0] > 0
+    with serve_in_background(folder, TOKEN, port=port):
+        collect(year=YEAR, source=url, db=str(db))
     assert snapshot(db) == from_folder

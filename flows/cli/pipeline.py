@@ -136,6 +136,8 @@ def allocate(
         f"allocated {outcome.allocated:,} of {outcome.budget:,} CNY, unallocated {outcome.unallocated:,}",
         highlight=False,
     )
+    if outcome.unallocated_note:
+        console.print(outcome.unallocated_note, highlight=False, markup=False)
 
 
 def report_blocked(publication: object) -> None:

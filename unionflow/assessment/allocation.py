@@ -46,6 +46,44 @@ class AllocationResult:
     method: str
     #: λ of the proportional solve (None when not needed: nobody kept, or all at the cap).
     lam: float | None = None
+    #: Why more than one step stays unallocated (None when at most one step does): SPEC §8's
+    #: rules leave money unspent in a few situations, and a summary must say which one it was.
+    unallocated_note: str | None = None
+
+
+def _leftover_note(
+    frame: pd.DataFrame, unallocated: int, a: AllocationConfig, stopped_at: int | None
+) -> str | None:
+    """Explain an unallocated remainder above one step from the allocation rows (pure).
+
+    `stopped_at`: the size of the group of equal units the remainder could not be handed to.
+    """
+    if unallocated <= a.step:
+        return None
+    funded = frame[frame["reason"] == FUNDED]
+    exhausted = frame[frame["reason"] == BUDGET_EXHAUSTED]
+    left = f"{unallocated} CNY stay unallocated"
+    if funded.empty and exhausted.empty:
+        return f"{left}: no unit is eligible (allocation.eligible_grades: {', '.join(a.eligible_grades)})"
+    if a.method == "tiered":
+        return (
+            f"{left}: the tiered amounts of the {len(funded)} eligible units add up to less than the budget"
+        )
+    if not exhausted.empty:
+        top = exhausted["total"].max()
+        group = int((exhausted["total"] == top).sum())
+        return (
+            f"{left}: the next tie group ({group} units with total {top:.4f}) would need "
+            f"{group * a.floor} CNY at the floor {a.floor}; equal totals are funded together or not at all"
+        )
+    if (funded["amount_cny"] == a.cap).all():
+        return f"{left}: every one of the {len(funded)} funded units is at the cap {a.cap}"
+    if stopped_at is not None:
+        return (
+            f"{left}: the next group of {stopped_at} units with equal amounts would need "
+            f"{stopped_at * a.step} CNY ({a.step} each); equal totals get equal amounts"
+        )
+    return f"{left}: units with a positive weight are at the cap and the others at the floor {a.floor}"
 
 
 def keep_whole_tie_groups(totals: np.ndarray, max_units: int) -> np.ndarray:
@@ -99,8 +137,10 @@ def solve_lambda(w: np.ndarray, budget: int, floor: int, cap: int) -> float | No
     return float((budget - fixed) / slope)
 
 
-def _proportional(totals: np.ndarray, a: AllocationConfig) -> tuple[np.ndarray, np.ndarray, float | None]:
-    """Amounts (int64) and kept mask for the eligible units' totals."""
+def _proportional(
+    totals: np.ndarray, a: AllocationConfig
+) -> tuple[np.ndarray, np.ndarray, float | None, int | None]:
+    """Amounts (int64), kept mask, λ, and the size of the group the remainder stopped at (if any)."""
     budget, floor, cap, step = a.budget, a.floor, a.cap, a.step
     n = totals.size
     kept = np.ones(n, dtype=bool)
@@ -110,7 +150,7 @@ def _proportional(totals: np.ndarray, a: AllocationConfig) -> tuple[np.ndarray, 
     m = int(np.count_nonzero(kept))
     if m * cap <= budget:
         amounts[kept] = cap
-        return amounts, kept, None
+        return amounts, kept, None, None
 
     t = totals[kept]
     w = t - a.pass_mark if a.weight == "excess" else t.copy()
@@ -132,11 +172,14 @@ def _proportional(totals: np.ndarray, a: AllocationConfig) -> tuple[np.ndarray, 
     cost = np.cumsum(counts[candidates] * step)
     # Stop at the first group that does not fit: costs are positive, so that is a prefix.
     granted = np.zeros(values.size, dtype=bool)
-    granted[candidates[cost <= remainder]] = True
+    fits = cost <= remainder
+    granted[candidates[fits]] = True
     alloc = alloc + np.where(granted[inverse], step, 0)
+    misfit = int(np.count_nonzero(fits))
+    stopped_at = int(counts[candidates[misfit]]) if misfit < candidates.size else None
 
     amounts[kept] = alloc
-    return amounts, kept, lam
+    return amounts, kept, lam, stopped_at
 
 
 def allocate(
@@ -168,6 +211,7 @@ def allocate(
     reason = np.full(len(df), INELIGIBLE, dtype=object)
     idx = np.flatnonzero(eligible)
     lam: float | None = None
+    stopped_at: int | None = None
     if a.method == "tiered":
         tier = df["grade"].map(dict(a.tiered)).to_numpy()
         amount[idx] = tier[idx].astype(np.int64)
@@ -176,7 +220,7 @@ def allocate(
             raise AllocationInfeasible(need - a.budget, a.budget)
         reason[idx] = FUNDED
     else:
-        amounts, kept, lam = _proportional(key[idx], a)
+        amounts, kept, lam, stopped_at = _proportional(key[idx], a)
         amount[idx] = amounts
         reason[idx] = np.where(kept, FUNDED, BUDGET_EXHAUSTED)
 
@@ -184,11 +228,13 @@ def allocate(
     df["reason"] = pd.Series(reason, dtype=object)
     df = df.sort_values(["amount_cny", "unit_id"], ascending=[False, True], kind="stable")
     allocated = int(amount.sum())
+    rows = df.reset_index(drop=True)[list(ALLOCATION_COLUMNS)]
     return AllocationResult(
-        allocations=df.reset_index(drop=True)[list(ALLOCATION_COLUMNS)],
+        allocations=rows,
         budget=a.budget,
         allocated=allocated,
         unallocated=a.budget - allocated,
         method=a.method,
         lam=lam,
+        unallocated_note=_leftover_note(rows, a.budget - allocated, a, stopped_at),
     )
