@@ -6,8 +6,6 @@ Read beside an allocation run (`tasks.reports.load_report_data`) and computed wi
 
 from __future__ import annotations
 
-import dataclasses
-
 import duckdb
 import pandas as pd
 
@@ -32,9 +30,9 @@ def run_config(run: dict[str, object], peer_method: object) -> AssessmentConfig:
         cap=int(str(run["cap"])),
         step=int(str(run["step"])),
     )
-    allocation = dataclasses.replace(cfg.allocation, method=str(run.get("method") or cfg.allocation.method))
-    peer = dataclasses.replace(cfg.peer, method=str(peer_method or cfg.peer.method))
-    return dataclasses.replace(cfg, allocation=allocation, peer=peer)
+    allocation = cfg.allocation.model_copy(update={"method": str(run.get("method") or cfg.allocation.method)})
+    peer = cfg.peer.model_copy(update={"method": str(peer_method or cfg.peer.method)})
+    return cfg.model_copy(update={"allocation": allocation, "peer": peer})
 
 
 def decision_sections(

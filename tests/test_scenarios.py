@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -61,8 +60,8 @@ def test_scenario_amounts_equal_allocate_unit_for_unit_in_every_regime() -> None
             CFG, budget=scenario.budget, floor=scenario.floor, cap=scenario.cap, step=scenario.step
         )
         if scenario.method:
-            cfg = dataclasses.replace(
-                cfg, allocation=dataclasses.replace(cfg.allocation, method=scenario.method)
+            cfg = cfg.model_copy(
+                update={"allocation": cfg.allocation.model_copy(update={"method": scenario.method})}
             )
         expected = allocate(scores[["unit_id", "total", "grade"]], cfg).allocations.set_index("unit_id")
         got = outcome.amounts.set_index("unit_id")[scenario.name]
@@ -90,7 +89,7 @@ def test_summary_gives_funded_count_min_median_max_floor_cap_and_unallocated() -
         }
     )
     cfg = with_overrides(CFG, budget=46_000, floor=5_000, cap=20_000, step=100)
-    cfg = dataclasses.replace(cfg, allocation=dataclasses.replace(cfg.allocation, pass_mark=70.0))
+    cfg = cfg.model_copy(update={"allocation": cfg.allocation.model_copy(update={"pass_mark": 70.0})})
     row = run_scenarios(scores, cfg, [Scenario("x")]).summary.iloc[0]
     assert row["funded"] == 4
     assert (row["min_amount"], row["median_amount"], row["max_amount"]) == (5_000, 10_500.0, 20_000)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -94,7 +92,7 @@ def test_a_unit_on_the_good_threshold_is_borderline() -> None:
 
 def test_the_borderline_threshold_comes_from_the_config() -> None:
     scores, reviews = spread_year()
-    lax = dataclasses.replace(CFG, stability=dataclasses.replace(CFG.stability, borderline_share=1.0))
+    lax = CFG.model_copy(update={"stability": CFG.stability.model_copy(update={"borderline_share": 1.0})})
     assert not unit_stability(scores, reviews, lax, resamples=200)["borderline"].any()
 
 

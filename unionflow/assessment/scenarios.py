@@ -8,7 +8,6 @@ function ``unionflow allocate`` uses, never a copy), so a scenario's amounts are
 
 from __future__ import annotations
 
-import dataclasses
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -77,8 +76,8 @@ def scenario_config(cfg: AssessmentConfig, scenario: Scenario) -> AssessmentConf
             cfg, budget=scenario.budget, floor=scenario.floor, cap=scenario.cap, step=scenario.step
         )
         if scenario.method is not None:
-            allocation = dataclasses.replace(out.allocation, method=scenario.method)
-            out = validate_config(dataclasses.replace(out, allocation=allocation))
+            allocation = out.allocation.model_copy(update={"method": scenario.method})
+            out = validate_config(out.model_copy(update={"allocation": allocation}))
     except ConfigError as exc:
         raise _problem(scenario.name, exc.key, str(exc).removeprefix(f"{exc.key}: ")) from exc
     return out
