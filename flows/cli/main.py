@@ -93,16 +93,17 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised in the main thread like Ctrl-C's KeyboardInterrupt (not an Exception: no
-    `except Exception` on the way may swallow it; the collect flow marks its collection failed)."""
+    """SIGINT or SIGTERM, raised in the main thread (a BaseException, so no `except Exception` on
+    the way swallows it; the collect flow marks its collection failed on the way out). Not
+    KeyboardInterrupt: Typer would turn that into a silent exit 130."""
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise Terminated(signal.Signals(signum).name)
+    raise Terminated("SIGINT (Ctrl-C)" if signum == signal.SIGINT else signal.Signals(signum).name)
 
 
-def _stopped_line(problem: BaseException) -> str:
-    name = "SIGTERM" if isinstance(problem, Terminated) else "SIGINT (Ctrl-C)"
+def _stopped_line(problem: Terminated) -> str:
+    name = problem.args[0] if problem.args else "a signal"
     return (
         f"unionflow: error: stopped by {name}; what was already saved is kept (an interrupted "
         "collection is marked failed) and a re-run resumes"
@@ -145,9 +146,10 @@ def main() -> None:
         sys.argv.remove("--debug")
     apply_quiet_defaults(debug=debug)
     message, code = None, 2
-    # SIGTERM ends a run like Ctrl-C does (signal handlers can only be set in the main thread).
+    # SIGINT and SIGTERM end a run with one line (signal handlers can only be set in the main thread).
     in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {stop: signal.signal(stop, _terminate) for stop in stops} if in_main else {}
     try:
         returned = app(prog_name="unionflow", standalone_mode=False)
         code = returned if isinstance(returned, int) else 0
@@ -162,17 +164,9 @@ def main() -> None:
         code = problem.exit_code
     except click.ClickException as problem:
         message, code = f"unionflow: error: {_one_line(problem.format_message())}", problem.exit_code
-    except typer.Abort as problem:
-        # Click turns Ctrl-C into Abort; a declined prompt is an Abort of its own.
-        cause = problem.__cause__
-        if isinstance(cause, KeyboardInterrupt | Terminated):
-            if debug:
-                raise
-            message, code = _stopped_line(cause), 2
-        else:
-            message, code = "unionflow: aborted", 1
-        _release_frames(problem)
-    except (KeyboardInterrupt, Terminated) as problem:
+    except typer.Abort:
+        message, code = "unionflow: aborted", 1
+    except Terminated as problem:
         if debug:
             raise
         message = _stopped_line(problem)
@@ -188,8 +182,8 @@ def main() -> None:
             message = f"unionflow: error: {_one_line(str(problem))}"
         _release_frames(problem)
     finally:
-        if in_main:
-            signal.signal(signal.SIGTERM, previous)
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
     if message is not None:
         gc.collect()
         errors.print(message, highlight=False, soft_wrap=True, markup=False)
