@@ -11,8 +11,9 @@ from pathlib import Path
 
 import uvicorn
 
-from unionflow.portal.app import CycleStash, create_app
+from unionflow.portal.app import create_app
 from unionflow.portal.faults import FaultPlan
+from unionflow.portal.responses import CycleStash
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
