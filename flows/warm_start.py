@@ -69,6 +69,7 @@ class TemporaryApi:
                 # Its own process group, so stopping it also stops the web server it starts.
                 start_new_session=True,
                 env=env,
+                preexec_fn=_stop_with_parent if sys.platform == "linux" else None,
             )
         return cls(process=process, url=f"http://127.0.0.1:{port}/api", log=log)
 
@@ -123,6 +124,15 @@ def wait_for_api(url: str, timeout: float, server: TemporaryApi | None = None) -
         f"the temporary Prefect API server did not answer within {timeout:.0f} s; see {server.log} "
         "(on a busy machine, run `prefect server start` once and set PREFECT_API_URL)"
     )
+
+
+def _stop_with_parent() -> None:
+    """In the server's process, before it starts: ask Linux to end it when its parent dies, so a
+    command killed by a signal (which skips `stop()`) leaves no server behind."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _free_port() -> int:

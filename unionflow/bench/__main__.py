@@ -159,7 +159,7 @@ def main() -> None:
         if not options.commands_only:
             results = run(sizes, Path(work), http=not options.no_http)
         if not options.no_commands:
-            figures = commands.measure(Path(work) / "commands")
+            figures = commands.measure(Path(work) / "commands", console)
     if results:
         show(results, console)
     if figures:

@@ -48,7 +48,7 @@ def _timed(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, int]
 def _median(args: list[str], env: dict[str, str], cwd: Path, fresh: Path | None = None) -> tuple[float, int]:
     """Median of REPEATS runs after one warm-up; `fresh` (a folder) is emptied before each run."""
     times, code = [], 0
-    for attempt in range(REPEATS + 1):
+    for attempt in range(_repeats() + 1):
         if fresh is not None:
             shutil.rmtree(fresh, ignore_errors=True)
             fresh.mkdir(parents=True)
@@ -56,6 +56,11 @@ def _median(args: list[str], env: dict[str, str], cwd: Path, fresh: Path | None 
         if attempt:  # the first run warms the page cache and Prefect's database
             times.append(seconds)
     return statistics.median(times), code
+
+
+def _repeats() -> int:
+    # UNIONFLOW_BENCH_REPEATS lowers the count for a quick look; the table's figures use 5.
+    return max(1, int(os.environ.get("UNIONFLOW_BENCH_REPEATS") or REPEATS))
 
 
 def _closed_port() -> int:
@@ -104,8 +109,11 @@ def _first_quarantine_id(db: Path) -> str:
         return str(run(conn, statement("bench_first_quarantine_id"))[0][0])
 
 
-def measure(work: Path) -> list[CommandFigure]:
-    """Run every command of the table; returns its figures (the bench's own server is stopped)."""
+def measure(work: Path, console: Console | None = None) -> list[CommandFigure]:
+    """Run every command of the table; returns its figures (the bench's own server is stopped).
+
+    With `console`, each figure is also printed as soon as it is measured (the table takes
+    minutes on a busy machine)."""
     from flows.warm_start import TemporaryApi
     from unionflow.portal.server import serve_in_background
 
@@ -113,7 +121,7 @@ def measure(work: Path) -> list[CommandFigure]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_API_URL", "UNIONFLOW_"))}
     env |= {"PREFECT_HOME": str(work / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     server = TemporaryApi.start(work / "bench-server.log", database=work / "bench-server.db")
-    figures: list[CommandFigure] = []
+    figures = _Figures(console)
     try:
         server.wait_until_ready()
         paths = _prepare(work, env, server.url)
@@ -196,9 +204,25 @@ def measure(work: Path) -> list[CommandFigure]:
     return figures
 
 
+class _Figures(list[CommandFigure]):
+    """The figures so far, each printed as it arrives when a console is given."""
+
+    def __init__(self, console: Console | None) -> None:
+        super().__init__()
+        self.console = console
+
+    def append(self, figure: CommandFigure) -> None:
+        super().append(figure)
+        if self.console is not None:
+            self.console.print(
+                f"  {figure.name}: {figure.seconds:.2f} s (exit {figure.code}; target {figure.target})",
+                highlight=False,
+            )
+
+
 def show(figures: list[CommandFigure], console: Console) -> None:
     """The commands table."""
-    table = Table(title=f"commands (median of {REPEATS} runs each, new process per run)")
+    table = Table(title=f"commands (median of {_repeats()} runs each, new process per run)")
     for column in ("command", "seconds", "exit", "target"):
         table.add_column(column, justify="left" if column in ("command", "target") else "right")
     for figure in figures:
