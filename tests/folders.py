@@ -86,6 +86,15 @@ def received_files(db: Path) -> list[tuple[Any, ...]]:
         )
 
 
+def kept_contents(db: Path) -> dict[str, bytes]:
+    """The kept copy of every received file's bytes, by SHA-256."""
+    with open_warehouse(db, read_only=True) as conn:
+        return {
+            sha: bytes(content)
+            for sha, content in run(conn, "select sha256, content from received_file_contents")
+        }
+
+
 def warehouse_state(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     """What must not change when the same folder is collected again."""
     queries = {
@@ -93,6 +102,7 @@ def warehouse_state(db: Path) -> dict[str, list[tuple[Any, ...]]]:
         "units": "select * from units order by all",
         "submissions": "select * from submissions order by all",
         "quarantine": "select * from quarantine order by all",
+        "received_file_contents": "select sha256, size_bytes from received_file_contents order by all",
     }
     with open_warehouse(db, read_only=True) as conn:
         return {name: run(conn, sql) for name, sql in queries.items()}

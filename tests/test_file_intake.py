@@ -17,6 +17,7 @@ from tests.folders import (
     accepted_submissions,
     collect_folder,
     csv_text,
+    kept_contents,
     quarantine,
     received_files,
     submission_row,
@@ -231,6 +232,35 @@ def test_every_file_is_received_with_its_size_and_sha256(folder: Path, tmp_path:
             4,
         ),
     ]
+
+
+def test_the_bytes_of_every_received_file_are_kept_under_their_sha256(folder: Path, tmp_path: Path) -> None:
+    _write(folder, "a.csv", csv_text(SUBMISSION_HEADER, [submission_row(1)]))
+    _write(folder, "broken.xlsx", b"PK\x03\x04 not a workbook")
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    db = tmp_path / "w.duckdb"
+    collect_folder(folder, db)
+    for path in folder.rglob("*"):  # the source folder is gone: the audit still has every byte
+        if path.is_file():
+            path.unlink()
+    kept = kept_contents(db)
+    assert sorted(kept) == sorted(hashlib.sha256(data).hexdigest() for data in files.values())
+    assert all(kept[hashlib.sha256(data).hexdigest()] == data for data in files.values())
+
+
+def test_a_file_received_twice_is_kept_once(folder: Path, tmp_path: Path) -> None:
+    text = csv_text(SUBMISSION_HEADER, [submission_row(1)])
+    _write(folder, "a.csv", text)
+    _write(folder, "copy-of-a.csv", text)
+    db = tmp_path / "w.duckdb"
+    collect_folder(folder, db)
+    collect_folder(folder, db)
+    assert sorted(kept_contents(db)) == sorted(
+        {
+            hashlib.sha256(text.encode()).hexdigest(),
+            hashlib.sha256((folder / "units.csv").read_bytes()).hexdigest(),
+        }
+    )
 
 
 def test_collecting_a_hostile_folder_again_changes_nothing(folder: Path, tmp_path: Path) -> None:

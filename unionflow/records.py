@@ -26,6 +26,9 @@ class FileReceipt:
     encoding: str | None  # text files: utf-8, utf-8-sig, gb18030 (and lines in another encoding)
     unreadable: bool
     payloads: int  # records and malformed rows read from the file
+    #: The bytes that arrived, kept in the warehouse under their SHA-256 (a content-addressed
+    #: copy), so an audit can show every byte even after the source folder is gone.
+    content: bytes = field(default=b"", repr=False, compare=False)
 
 
 @dataclass

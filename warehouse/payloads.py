@@ -62,6 +62,7 @@ def land(
     }
     conn.register("incoming", incoming)
     conn.register("incoming_files", _receipts(batch.files))
+    conn.register("incoming_file_contents", _contents(batch.files))
     try:
         before = _count(conn)
         with transaction(conn) if own_transaction else nullcontext():
@@ -73,16 +74,27 @@ def land(
                     statement("land_received_files"),
                     _only(params, "kind", "received_at", "collection_id"),
                 )
+                run(conn, statement("land_received_file_contents"), _only(params, "received_at"))
         stored = _count(conn) - before
     finally:
         conn.unregister("incoming")
         conn.unregister("incoming_files")
+        conn.unregister("incoming_file_contents")
     return Landing(len(batch.payloads), stored)
 
 
 def _only(params: dict[str, object], *names: str) -> dict[str, object]:
     # DuckDB refuses named parameters a statement does not use.
     return {name: params[name] for name in names}
+
+
+def _contents(files: list[FileReceipt]) -> pa.Table:
+    return pa.table(
+        {
+            "sha256": pa.array([f.sha256 for f in files], pa.string()),
+            "content": pa.array([f.content for f in files], pa.large_binary()),
+        }
+    )
 
 
 def _receipts(files: list[FileReceipt]) -> pa.Table:

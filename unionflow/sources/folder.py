@@ -82,9 +82,11 @@ class _File:
     def __init__(self, folder: Path, path: Path, fields: frozenset[str] | None) -> None:
         self.path = path
         self.ref = visible_name(path.relative_to(folder).as_posix())
-        self.size = path.stat().st_size
-        with path.open("rb") as handle:
-            self.sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        # The bytes are read once, before parsing: their SHA-256 and the kept copy are of the
+        # same bytes, whatever happens to the file afterwards.
+        self.content = path.read_bytes()
+        self.size = len(self.content)
+        self.sha256 = hashlib.sha256(self.content).hexdigest()
         self.suffix = path.suffix.lower()
         self.fields = fields
         self.encoding: FileEncoding | None = None
@@ -125,6 +127,7 @@ class _File:
             encoding=None if self.encoding is None else self.encoding.label,
             unreadable=self.unreadable,
             payloads=self.payloads,
+            content=self.content,
         )
 
 
