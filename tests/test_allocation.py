@@ -172,6 +172,15 @@ def test_totals_equal_up_to_float_noise_get_equal_amounts() -> None:
     assert result["A"] == result["B"]
 
 
+def test_a_budget_that_funds_everyone_at_exactly_the_floor_survives_float_noise() -> None:
+    # w = 84.62 - 60 = 24.620000000000005 and 105 / w * w = 105.00000000000001 > B in floats:
+    # the first segment of the λ equation must still be found (found by the property below).
+    cfg = config(budget=105, floor=105, cap=112, step=7)
+    result = allocate(scores(("U000", 84.62, "excellent")), cfg)
+    assert amounts(result.allocations) == {"U000": 105}
+    assert (result.allocated, result.unallocated) == (105, 0)
+
+
 def test_rows_are_sorted_by_amount_then_unit_id() -> None:
     cfg = config(budget=100000, floor=5000, cap=20000, step=100)
     s = scores(("C", 90, "good"), ("B", 70, "pass"), ("A", 91, "excellent"))

@@ -124,7 +124,10 @@ def solve_lambda(w: np.ndarray, budget: int, floor: int, cap: int) -> float | No
     w_mid = cum_lo[n_lo_le] - cum_hi[n_hi_le]
     f = floor * n_at_floor + cap * n_hi_le + points * w_mid
     # f is non-decreasing and f(min a_i) = n·L ≤ B < f(max b_i): the segment is [p_k, p_k+1).
-    k = int(np.flatnonzero(f <= budget).max())
+    # f(min a_i) is n·L exactly in real numbers, but p·w in floats can land a hair above it
+    # (105 / 24.62 · 24.62 = 105.00000000000001): the first segment then still holds B.
+    below = np.flatnonzero(f <= budget)
+    k = int(below.max()) if below.size else 0
     p = points[k]
     # Recount the segment's sets directly (not from cumulative sums) for an exact equation.
     at_floor = lo > p
