@@ -59,7 +59,23 @@ def test_the_demo_runs_on_its_own_server_stops_it_and_writes_nothing_to_stderr(t
 def test_a_temporary_server_that_misses_its_start_up_deadline_is_one_line_naming_its_log(
     tmp_path: Path, synthetic_year: Path
 ) -> None:
-    env: dict[str, str | None] = {"PREFECT_API_URL": None, "UNIONFLOW_PREFECT_STARTUP_SECONDS": "1"}
+    # A server that never finishes booting, whatever the machine's load: an interpreter start-up
+    # hook (sitecustomize, seen by the server process only) holds `prefect server start` for a
+    # minute. Without it a loaded machine's slow imports can outlast a fast server's boot.
+    hook = tmp_path / "slow-boot"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import time\n"
+        "with open('/proc/self/cmdline', 'rb') as f:\n"
+        "    if b'server\\x00start' in f.read():\n"
+        "        time.sleep(60)\n",
+        encoding="utf-8",
+    )
+    env: dict[str, str | None] = {
+        "PREFECT_API_URL": None,
+        "UNIONFLOW_PREFECT_STARTUP_SECONDS": "1",
+        "PYTHONPATH": str(hook),
+    }
     result = unionflow_process(
         "collect",
         "--year",
