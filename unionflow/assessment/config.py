@@ -366,6 +366,17 @@ def _default_raw() -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+def read_toml(path: str | Path, what: str) -> dict[str, Any]:
+    """The TOML table in `path`; ConfigError (one line naming the file) if unreadable or invalid."""
+    where = str(path)
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(where, f"cannot read {what} ({exc.strerror or exc})") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(where, f"not valid TOML ({exc})") from exc
+
+
 def load_config(path: Path | None = None) -> AssessmentConfig:
     """Load and validate the assessment config.
 
@@ -375,12 +386,7 @@ def load_config(path: Path | None = None) -> AssessmentConfig:
     raw = _default_raw()
     if path is not None:
         where = str(path)
-        try:
-            user = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(where, f"cannot read config file ({exc.strerror or exc})") from exc
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(where, f"not valid TOML ({exc})") from exc
+        user = read_toml(path, "config file")
         if "version" not in user:
             raise ConfigError("version", f"missing in {where} (this format is version 1)")
         raw = _merge(raw, user)

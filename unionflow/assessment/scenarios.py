@@ -8,7 +8,6 @@ function ``unionflow allocate`` uses, never a copy), so a scenario's amounts are
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,13 @@ import numpy as np
 import pandas as pd
 
 from unionflow.assessment.allocation import FUNDED, AllocationInfeasible, AllocationResult, allocate
-from unionflow.assessment.config import AssessmentConfig, ConfigError, validate_config, with_overrides
+from unionflow.assessment.config import (
+    AssessmentConfig,
+    ConfigError,
+    read_toml,
+    validate_config,
+    with_overrides,
+)
 
 #: The scenario parameters, in the order they are shown.
 PARAMETERS: tuple[str, ...] = ("budget", "floor", "cap", "step", "method")
@@ -135,12 +140,7 @@ def load_scenarios(path: Path) -> list[Scenario]:
     cap = 25000
     """
     where = str(path)
-    try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(where, f"cannot read scenario file ({exc.strerror or exc})") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(where, f"not valid TOML ({exc})") from exc
+    raw = read_toml(path, "scenario file")
     unknown = sorted(set(raw) - {"scenarios"})
     if unknown:
         raise ConfigError(where, f"unknown key {unknown[0]!r} (only [scenarios.NAME] tables)")
