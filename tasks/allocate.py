@@ -9,6 +9,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from unionflow.assessment import AssessmentConfig, allocate, config_hash
+from unionflow.assessment.allocation import LeftoverReason
 from unionflow.assessment.fingerprints import frames_hash
 from warehouse import allocation_runs, score_runs
 from warehouse.connection import MissingData
@@ -25,7 +26,7 @@ class AllocationOutcome:
     unallocated: int
     funded: int
     #: why more than one step stays unallocated (None when at most one step does)
-    unallocated_note: str | None = None
+    unallocated_reason: LeftoverReason | None = None
 
 
 @task(cache_policy=NO_CACHE)
@@ -58,7 +59,7 @@ def allocate_year_task(
             int(str(run["allocated"])),
             int(str(run["unallocated"])),
             int((rows["reason"] == "funded").sum()),
-            result.unallocated_note,
+            result.unallocated_reason,
         )
     names = scores.set_index("unit_id")["name"]
     allocations = result.allocations.assign(name=result.allocations["unit_id"].map(names))
@@ -76,8 +77,11 @@ def allocate_year_task(
         config_hash=config,
         input_hash=input_hash,
         allocations=allocations,
+        leftover=None
+        if result.unallocated_reason is None
+        else (result.unallocated_reason.code, result.unallocated_reason.params),
     )
     funded = int((allocations["reason"] == "funded").sum())
     return AllocationOutcome(
-        run_id, False, result.budget, result.allocated, result.unallocated, funded, result.unallocated_note
+        run_id, False, result.budget, result.allocated, result.unallocated, funded, result.unallocated_reason
     )

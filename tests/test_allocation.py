@@ -9,7 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from unionflow.assessment import AllocationInfeasible, allocate, load_config
+from unionflow.assessment.allocation import LEFTOVER_CODES, AllocationResult
 from unionflow.assessment.config import AssessmentConfig, validate_config
+from unionflow.reports.catalogue import catalogue
+from unionflow.reports.leftover import leftover_sentence
 
 BASE = load_config()
 
@@ -304,16 +307,24 @@ def test_budget_cut_funds_at_most_what_the_floor_allows(
 # ------------------------------------------------------------------ unallocated remainder explained
 
 
+def note(result: AllocationResult, lang: str = "en") -> str | None:
+    """The allocation summary's line about the remainder, as the console prints it."""
+    reason = result.unallocated_reason
+    if reason is None:
+        return None
+    return leftover_sentence(result.unallocated, reason.code, reason.params, catalogue(lang))
+
+
 def test_at_most_one_step_left_needs_no_explanation() -> None:
     result = allocate(scores(("A", 90.0, "good"), ("B", 80.0, "good")), config(budget=30_000))
     assert result.unallocated <= 100
-    assert result.unallocated_note is None
+    assert note(result) is None
 
 
 def test_money_left_because_every_unit_is_at_the_cap_is_explained() -> None:
     result = allocate(scores(("A", 90.0, "excellent"), ("B", 80.0, "good")), config())
     assert result.unallocated == 1_000_000 - 2 * 20_000
-    assert result.unallocated_note == (
+    assert note(result) == (
         "960000 CNY stay unallocated: every one of the 2 funded units is at the cap 20000"
     )
 
@@ -322,10 +333,9 @@ def test_money_left_because_a_tie_group_does_not_fit_at_the_floor_is_explained()
     tied = scores(("A", 80.0, "good"), ("B", 80.0, "good"), ("C", 80.0, "good"))
     result = allocate(tied, config(budget=10_000))
     assert result.unallocated == 10_000
-    assert result.unallocated_note is not None
-    assert "next tie group (3 units with total 80.0000) would need 15000 CNY at the floor 5000" in (
-        result.unallocated_note
-    )
+    text = note(result)
+    assert text is not None
+    assert "next tie group (3 units with total 80.0000) would need 15000 CNY at the floor 5000" in text
 
 
 def test_money_left_because_equal_units_cannot_share_the_remainder_is_explained() -> None:
@@ -333,7 +343,7 @@ def test_money_left_because_equal_units_cannot_share_the_remainder_is_explained(
     result = allocate(seven, config(budget=10_000, floor=1_000, cap=5_000))
     assert set(amounts(result.allocations).values()) == {1_400}
     assert result.unallocated == 200
-    assert result.unallocated_note == (
+    assert note(result) == (
         "200 CNY stay unallocated: the next group of 7 units with equal amounts would need 700 CNY "
         "(100 each); equal totals get equal amounts"
     )
@@ -341,6 +351,35 @@ def test_money_left_because_equal_units_cannot_share_the_remainder_is_explained(
 
 def test_money_left_because_nobody_is_eligible_is_explained() -> None:
     result = allocate(scores(("A", 61.0, "pass")), config())
-    assert result.unallocated_note == (
+    assert note(result) == (
         "1000000 CNY stay unallocated: no unit is eligible (allocation.eligible_grades: excellent, good)"
     )
+
+
+def test_money_left_because_tiered_amounts_fall_short_of_the_budget_is_explained() -> None:
+    cfg = config(method="tiered", budget=100000, tiered={"excellent": 15000, "good": 8000})
+    result = allocate(scores(("A", 90.0, "excellent"), ("B", 80.0, "good")), cfg)
+    assert note(result) == (
+        "77000 CNY stay unallocated: "
+        "the tiered amounts of the 2 eligible units add up to less than the budget"
+    )
+    assert note(result, "zh") == "77000 元未分配：2 家符合条件单位的分档奖补金额合计少于资金总额"
+
+
+def test_the_remainder_is_explained_in_chinese_with_grade_names_not_codes() -> None:
+    result = allocate(scores(("A", 61.0, "pass")), config())
+    zh = catalogue("zh")
+    grades = "、".join(zh.code("grade", g) for g in ("excellent", "good"))
+    assert note(result, "zh") == f"1000000 元未分配：没有符合奖补条件的单位（可获奖补的等级：{grades}）"
+
+
+def test_every_leftover_reason_has_a_sentence_with_the_same_figures_in_both_languages() -> None:
+    import string
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    en, zh = catalogue("en").sections["leftover"], catalogue("zh").sections["leftover"]
+    assert set(en) == set(zh) == set(LEFTOVER_CODES)
+    for code in LEFTOVER_CODES:
+        assert fields(en[code]) == fields(zh[code]), code

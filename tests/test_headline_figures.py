@@ -12,12 +12,16 @@ import pytest
 from rich.console import Console
 
 from flows.summary import print_outcome
+from tasks.allocate import allocate_year_task
 from tasks.reports import load_report_data
 from tests.conftest import YEAR
 from tests.test_report_html import published_year
+from unionflow.assessment import load_config
+from unionflow.assessment.config import validate_config
 from unionflow.reports.catalogue import catalogue
 from unionflow.reports.data import COUNT_FIGURES, MONEY_FIGURES
 from unionflow.reports.html import render_html
+from unionflow.reports.leftover import leftover_reason_text
 from unionflow.reports.xlsx import write_xlsx
 from warehouse import allocation_runs
 from warehouse.connection import open_warehouse
@@ -93,3 +97,46 @@ def test_the_figures_tell_one_story(year: tuple[Path, int, Headline]) -> None:
     assert h.quarantined == h.quarantined_units + h.quarantined_submissions + h.quarantined_reviews
     assert h.allocated + h.unallocated == h.budget
     assert catalogue("zh").code("grade", "missing") == "无有效申报"  # not "未申报" (did not submit)
+
+
+@pytest.fixture(scope="module")
+def surplus_run(
+    year: tuple[Path, int, Headline], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, int]:
+    """A draft run of the year with a budget far above what the cap lets the units take."""
+    shared_db, _, _ = year
+    db = tmp_path_factory.mktemp("surplus") / "w.duckdb"
+    shutil.copyfile(shared_db, db)
+    base = load_config(None)
+    cfg = validate_config(
+        base.model_copy(update={"allocation": base.allocation.model_copy(update={"budget": 50_000_000})})
+    )
+    with open_warehouse(db) as conn:
+        outcome = allocate_year_task.fn(conn, YEAR, cfg)
+    return db, outcome.allocation_run_id
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_money_left_in_the_fund_is_explained_on_the_page_the_workbook_and_the_console(
+    surplus_run: tuple[Path, int], tmp_path: Path, lang: str
+) -> None:
+    db, run_id = surplus_run
+    with open_warehouse(db, read_only=True) as conn:
+        data = load_report_data(conn, YEAR, run_id)
+    h = data.headline
+    assert h.unallocated_reason == "all_at_cap"
+    cat = catalogue(lang)
+    reason = leftover_reason_text("all_at_cap", {"funded": h.funded, "cap": 20_000}, cat)
+    expected = cat.text("unallocated_reason_note", reason=reason)
+    assert expected in render_html(data, lang)
+    summary = openpyxl.load_workbook(write_xlsx(tmp_path / "r.xlsx", data, lang))["Summary"]
+    assert expected in {row[2] for row in summary.iter_rows(values_only=True) if len(row) > 2}
+    console = Console(record=True, width=400)
+    print_outcome(console, db, YEAR, run_id, lang=lang)
+    assert expected in console.export_text()
+
+
+def test_a_budget_spent_to_within_a_step_needs_no_explanation(year: tuple[Path, int, Headline]) -> None:
+    _, _, headline = year
+    assert headline.unallocated <= 100
+    assert headline.unallocated_reason is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import duckdb
 import pandas as pd
@@ -49,8 +50,12 @@ def save_allocation_run(
     config_hash: str,
     input_hash: str,
     allocations: pd.DataFrame,
+    leftover: tuple[str, dict[str, int | float | str]] | None = None,
 ) -> int:
-    """Store a draft allocation run and its rows; returns its id."""
+    """Store a draft allocation run and its rows; returns its id.
+
+    `leftover`: why more than one step stays unallocated (code, figures), stored with the run.
+    """
     with transaction(conn):
         run_id = _next_id(conn)
         run(
@@ -80,7 +85,22 @@ def save_allocation_run(
             )
         finally:
             conn.unregister("incoming_allocations")
+        if leftover is not None:
+            code, params = leftover
+            run(
+                conn,
+                statement("record_allocation_leftover"),
+                [run_id, code, json.dumps(params, sort_keys=True, ensure_ascii=False)],
+            )
     return run_id
+
+
+def allocation_leftover(
+    conn: duckdb.DuckDBPyConnection, allocation_run_id: int
+) -> tuple[str, dict[str, object]] | None:
+    """Why a run leaves more than one step unallocated (code, figures), or None."""
+    row = first_row(conn, statement("allocation_leftover"), {"id": allocation_run_id})
+    return None if row is None else (str(row[0]), json.loads(str(row[1])))
 
 
 def allocation_run(conn: duckdb.DuckDBPyConnection, allocation_run_id: int) -> dict[str, object] | None:

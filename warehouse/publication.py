@@ -10,7 +10,7 @@ upheld objection still concerns the run about to be published, unless forced wit
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -67,6 +67,10 @@ class Headline:
     budget: int
     allocated: int
     unallocated: int
+    #: Why more than one step stays unallocated (`allocation_leftovers`): a code of the
+    #: catalogue's `[leftover]` section and its figures; None when the budget is spent to a step.
+    unallocated_reason: str | None = None
+    unallocated_params: dict[str, object] = field(default_factory=dict)
 
 
 def headline(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int) -> Headline:
@@ -92,6 +96,7 @@ def headline(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int)
         scored,
         funded,
     ) = (int(v) for v in row)
+    leftover = allocation_runs.allocation_leftover(conn, allocation_run_id)
     return Headline(
         registered=registered,
         submitted=submitted,
@@ -107,6 +112,8 @@ def headline(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int)
         budget=int(str(meta["budget"])),
         allocated=int(str(meta["allocated"])),
         unallocated=int(str(meta["unallocated"])),
+        unallocated_reason=None if leftover is None else leftover[0],
+        unallocated_params={} if leftover is None else leftover[1],
     )
 
 

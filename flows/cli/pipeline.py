@@ -136,8 +136,14 @@ def allocate(
         f"allocated {outcome.allocated:,} of {outcome.budget:,} CNY, unallocated {outcome.unallocated:,}",
         highlight=False,
     )
-    if outcome.unallocated_note:
-        console.print(outcome.unallocated_note, highlight=False, markup=False)
+    reason = outcome.unallocated_reason
+    if reason is not None:
+        from unionflow.reports.catalogue import catalogue
+        from unionflow.reports.leftover import leftover_sentence
+
+        # The command's operational lines are English; the report says the same in both languages.
+        sentence = leftover_sentence(outcome.unallocated, reason.code, reason.params, catalogue("en"))
+        console.print(sentence, highlight=False, markup=False)
 
 
 def report_blocked(publication: object) -> None:

@@ -48,12 +48,33 @@ class AllocationResult:
     lam: float | None = None
     #: Why more than one step stays unallocated (None when at most one step does): SPEC §8's
     #: rules leave money unspent in a few situations, and a summary must say which one it was.
-    unallocated_note: str | None = None
+    unallocated_reason: LeftoverReason | None = None
 
 
-def _leftover_note(
+@dataclass(frozen=True)
+class LeftoverReason:
+    """Why more than one step of the budget stays unallocated: a code of the catalogue's
+    `[leftover]` section and the figures its sentence names (stored with the allocation run,
+    rendered in the reader's language by `unionflow.reports.leftover`)."""
+
+    code: str
+    params: dict[str, int | float | str]
+
+
+#: The codes `leftover_reason` can give, each a sentence in both catalogues.
+LEFTOVER_CODES: tuple[str, ...] = (
+    "none_eligible",
+    "tiered_below_budget",
+    "tie_group_above_floor",
+    "all_at_cap",
+    "equal_group_step",
+    "weights_at_limits",
+)
+
+
+def leftover_reason(
     frame: pd.DataFrame, unallocated: int, a: AllocationConfig, stopped_at: int | None
-) -> str | None:
+) -> LeftoverReason | None:
     """Explain an unallocated remainder above one step from the allocation rows (pure).
 
     `stopped_at`: the size of the group of equal units the remainder could not be handed to.
@@ -62,28 +83,24 @@ def _leftover_note(
         return None
     funded = frame[frame["reason"] == FUNDED]
     exhausted = frame[frame["reason"] == BUDGET_EXHAUSTED]
-    left = f"{unallocated} CNY stay unallocated"
     if funded.empty and exhausted.empty:
-        return f"{left}: no unit is eligible (allocation.eligible_grades: {', '.join(a.eligible_grades)})"
+        return LeftoverReason("none_eligible", {"grades": ", ".join(a.eligible_grades)})
     if a.method == "tiered":
-        return (
-            f"{left}: the tiered amounts of the {len(funded)} eligible units add up to less than the budget"
-        )
+        return LeftoverReason("tiered_below_budget", {"funded": len(funded)})
     if not exhausted.empty:
-        top = exhausted["total"].max()
+        top = float(exhausted["total"].max())
         group = int((exhausted["total"] == top).sum())
-        return (
-            f"{left}: the next tie group ({group} units with total {top:.4f}) would need "
-            f"{group * a.floor} CNY at the floor {a.floor}; equal totals are funded together or not at all"
+        return LeftoverReason(
+            "tie_group_above_floor",
+            {"group": group, "total": top, "need": group * a.floor, "floor": a.floor},
         )
     if (funded["amount_cny"] == a.cap).all():
-        return f"{left}: every one of the {len(funded)} funded units is at the cap {a.cap}"
+        return LeftoverReason("all_at_cap", {"funded": len(funded), "cap": a.cap})
     if stopped_at is not None:
-        return (
-            f"{left}: the next group of {stopped_at} units with equal amounts would need "
-            f"{stopped_at * a.step} CNY ({a.step} each); equal totals get equal amounts"
+        return LeftoverReason(
+            "equal_group_step", {"group": stopped_at, "need": stopped_at * a.step, "step": a.step}
         )
-    return f"{left}: units with a positive weight are at the cap and the others at the floor {a.floor}"
+    return LeftoverReason("weights_at_limits", {"floor": a.floor})
 
 
 def keep_whole_tie_groups(totals: np.ndarray, max_units: int) -> np.ndarray:
@@ -239,5 +256,5 @@ def allocate(
         unallocated=a.budget - allocated,
         method=a.method,
         lam=lam,
-        unallocated_note=_leftover_note(rows, a.budget - allocated, a, stopped_at),
+        unallocated_reason=leftover_reason(rows, a.budget - allocated, a, stopped_at),
     )

@@ -18,6 +18,7 @@ import pandas as pd
 from unionflow.reports.catalogue import Catalogue
 from unionflow.reports.evidence import evidence_sentence
 from unionflow.reports.findings import ValidationSummary
+from unionflow.reports.leftover import leftover_reason_text
 
 if TYPE_CHECKING:  # the row type only: renderers never read the warehouse
     from warehouse.publication import Headline
@@ -86,7 +87,12 @@ def headline_figures(h: Headline, year: int, cat: Catalogue) -> list[Figure]:
         "funded": cat.text("funded_note"),
         "budget": cat.text("budget_note"),
         "allocated": cat.text("allocated_note", funded=f"{h.funded:,}"),
-        "unallocated": cat.text("unallocated_note"),
+        "unallocated": cat.text("unallocated_note")
+        if h.unallocated_reason is None
+        else cat.text(
+            "unallocated_reason_note",
+            reason=leftover_reason_text(h.unallocated_reason, h.unallocated_params, cat),
+        ),
     }
     figures = [Figure(key, int(getattr(h, key)), notes[key]) for key in COUNT_FIGURES]
     figures += [Figure(key, int(getattr(h, key)), notes[key], money=True) for key in MONEY_FIGURES]
