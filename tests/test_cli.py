@@ -154,6 +154,18 @@ def test_publishing_a_different_allocation_without_supersede_exits_2(tmp_path: P
     assert "superseding run 1" in replaced.stdout
 
 
+def test_allocating_more_than_the_units_can_take_says_why_money_stays_in_the_fund(
+    tmp_path: Path, loaded_db: Path
+) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copy(loaded_db, db)
+    assert unionflow("score", "--year", "2025", "--db", str(db)).code == 0
+    result = unionflow("allocate", "--year", "2025", "--budget", "50000000", "--db", str(db))
+    assert result.code == 0, result.stderr
+    left = [line for line in result.stdout.splitlines() if "stay unallocated" in line]
+    assert len(left) == 1 and "funded units is at the cap 20000" in left[0], result.stdout
+
+
 def test_run_with_a_relative_out_folder_publishes_builds_data_docs_and_shows_each_stage(
     tmp_path: Path, synthetic_year: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
