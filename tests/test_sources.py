@@ -34,6 +34,21 @@ def test_csv_is_read_whatever_its_encoding(tmp_path: Path, encoded: bytes) -> No
     assert rows == [(2, '{"unit_id":"BT-C-0001","name":"包头市第三医院","level":"city"}')]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8"])
+def test_a_tab_separated_export_is_read_by_its_columns(tmp_path: Path, encoding: str) -> None:
+    # Excel's "Unicode text" export: UTF-16 with tabs, often renamed to .csv by hand.
+    path = tmp_path / "units.csv"
+    path.write_bytes((HEADER + ROW).replace(",", "\t").encode(encoding))
+    rows = list(iter_csv_rows(path))
+    assert rows == [(2, '{"unit_id":"BT-C-0001","name":"包头市第三医院","level":"city"}')]
+
+
+def test_a_comma_separated_file_keeps_tabs_inside_its_cells(tmp_path: Path) -> None:
+    path = tmp_path / "units.csv"
+    path.write_text(HEADER + "BT-C-0001,第三\t医院,city\n", encoding="utf-8")
+    assert list(iter_csv_rows(path)) == [(2, '{"unit_id":"BT-C-0001","name":"第三\\t医院","level":"city"}')]
+
+
 def test_gbk_text_is_not_mistaken_for_utf8() -> None:
     assert decode_text("职工人数".encode("gbk")) == "职工人数"
 

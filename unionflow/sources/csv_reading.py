@@ -41,7 +41,16 @@ def _lines_fragment(start: int, end: int) -> str:
     return f"line={start}" if start == end else f"lines={start}-{end}"
 
 
-def runaway(row: list[str], width: int) -> str | None:
+def delimiter_of(header_line: str) -> str:
+    """The file's delimiter, from its header line: a tab when the header has tabs and no comma
+    (Excel's "Unicode text" export, saved as .csv), else a comma (SPEC section 4's CSV).
+
+    Read from the header only, never guessed per row: a data row's cells may hold either.
+    """
+    return "\t" if "\t" in header_line and "," not in header_line else ","
+
+
+def runaway(row: list[str], width: int, delimiter: str = ",") -> str | None:
     """Why a record read over several lines is a quote runaway, or None when it is a genuine
     multi-line cell."""
     cells = len(row)
@@ -55,7 +64,7 @@ def runaway(row: list[str], width: int) -> str | None:
     delimiters = max(1, width - 1)
     for value in row:
         for continuation in value.splitlines()[1:]:
-            if continuation.count(",") >= delimiters:
+            if continuation.count(delimiter) >= delimiters:
                 return (
                     "a quoted cell opened on this line runs on over the following lines, which "
                     'look like rows of their own; a stray " is the usual cause'
@@ -70,17 +79,23 @@ class CsvFile:
         self.path = path
         self.encoding: FileEncoding = encoding or detect(path)
         self.lines = 0  # physical lines read
+        self.delimiter = ","  # set from the header line when reading starts
 
     def items(self) -> Iterator[Item]:
         """(fragment, payload) of every data row, in file order."""
         source: Iterator[str] = iter_text_lines(self.path, self.encoding)
+        first = next(source, None)
+        if first is None:
+            return
+        self.delimiter = delimiter_of(first)
+        source = chain([first], source)
         taken: list[str] = []
         bad = self.encoding.bad_lines
         header: Header | None = None
         row_number = 1  # the spreadsheet row of the header
         dumps = orjson.dumps
         while True:
-            reader = csv.reader(_tracked(source, taken))
+            reader = csv.reader(_tracked(source, taken), delimiter=self.delimiter)
             base = self.lines
             restart = False
             while not restart:
@@ -107,7 +122,7 @@ class CsvFile:
                 row_number += 1
                 if bad and any(number in bad for number in range(start, end + 1)):
                     yield _lines_fragment(start, end), foreign_bytes(self.encoding, "".join(taken))
-                elif end > start and (why := runaway(row, width)):
+                elif end > start and (why := runaway(row, width, self.delimiter)):
                     yield _lines_fragment(start, start), malformed(why, _text=taken[0])
                     # Read the lines after the opening one again, then the rest of the file.
                     source = chain(taken[1:], source)
