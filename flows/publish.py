@@ -8,7 +8,7 @@ from pathlib import Path
 from prefect import flow
 
 from flows.settings import current_user
-from tasks.backup import backup_task
+from tasks.backup import backup_task, prune_backups_task
 from tasks.notice import write_notice_task
 from tasks.publish import (
     Publication,
@@ -72,6 +72,7 @@ def publish(
         files = write_outputs_task(conn, year, run_id, score_run_id, folder, lang, validation_summary(checks))
         if changes:
             backup_task(conn, Path(db), year, run_id, "after")
+            prune_backups_task(conn, Path(db))
         refresh_snapshot_task(conn, db)
         if to:
             post_allocation_task(conn, year, run_id, to)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from typer.testing import CliRunner
 from flows.annual import annual_assessment
 from flows.cli.operations import backup_app
 from flows.publish import publish
-from warehouse.backup import BackupError, backups_root, list_backups, restore
+from warehouse.backup import BackupError, BackupInfo, backups_root, list_backups, restore
+from warehouse.backup_retention import DEFAULT_KEEP_OTHERS, BackupStatus, prune_backups, retention_plan
 from warehouse.connection import open_warehouse
 from warehouse.copies import literal
 from warehouse.sql import run
@@ -158,3 +160,99 @@ def test_the_backup_commands(published: dict[str, Path], tmp_path: Path) -> None
         app, ["backup", "restore", str(published["after"]), "--to", str(target), "--force"]
     )
     assert forced.exit_code == 0, forced.output
+
+
+# ------------------------------------------------------------------ retention
+
+
+def private_backups(published: dict[str, Path], target: Path) -> Path:
+    """A copy of the published warehouse and its backup folder under `target` (prune removes)."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(published["db"], target / "w.duckdb")
+    shutil.copytree(backups_root(published["db"]), target / "backups")
+    return target / "w.duckdb"
+
+
+def fake_old_backup(db: Path, name: str, created_at: str) -> Path:
+    """Another backup of superseded run 1, made earlier (a copy of its `after` folder)."""
+    folder = backups_root(db) / name
+    shutil.copytree(backups_root(db) / "w-2025-run1-after", folder)
+    manifest = json.loads((folder / "backup.json").read_text(encoding="utf-8"))
+    (folder / "backup.json").write_text(json.dumps({**manifest, "created_at": created_at}), encoding="utf-8")
+    return folder
+
+
+def status_of(name: str, protects: str | None, created_at: str) -> BackupStatus:
+    info = BackupInfo(Path(name), created_at, YEAR, 1, "after", "w.duckdb", {})
+    return BackupStatus(info, 10, protects)
+
+
+def test_retention_keeps_every_protected_backup_and_the_newest_others() -> None:
+    statuses = [
+        status_of("a", None, "2025-01-01"),
+        status_of("b", "after the publication of run 2 (2025)", "2025-01-02"),
+        status_of("c", None, "2025-01-03"),
+        status_of("d", None, "2025-01-04"),
+    ]
+    plan = retention_plan(statuses, keep_others=1)
+    assert [s.info.path.name for s in plan.removed] == ["a", "c"]
+    assert [s.info.path.name for s in plan.kept] == ["b", "d"]
+    assert plan.freed_bytes == 20
+    assert retention_plan(statuses, keep_others=0).kept == [statuses[1]]
+
+
+def test_prune_keeps_the_published_runs_backups_and_restoring_them_republishes_identical_bytes(
+    published: dict[str, Path], tmp_path: Path
+) -> None:
+    db = private_backups(published, tmp_path / "w")
+    with open_warehouse(db, read_only=True) as conn:
+        pruned = prune_backups(conn, db, keep_others=0)
+    assert sorted(s.info.path.name for s in pruned.removed) == ["w-2025-run1-after", "w-2025-run1-before"]
+    assert sorted(p.name for p in backups_root(db).iterdir()) == ["w-2025-run2-after", "w-2025-run2-before"]
+    restored = tmp_path / "restored.duckdb"
+    restore(backups_root(db) / "w-2025-run2-after", restored)
+    publish(year=YEAR, out=str(tmp_path / "out"), db=str(restored))
+    for name in ("allocations.csv", "scores.csv", "quarantine.csv"):
+        assert (tmp_path / "out" / name).read_bytes() == (published["out"] / name).read_bytes(), name
+
+
+def test_prune_never_touches_another_warehouses_backups(published: dict[str, Path], tmp_path: Path) -> None:
+    db = private_backups(published, tmp_path / "w")
+    stranger = backups_root(db) / "other-2025-run1-after"
+    shutil.copytree(backups_root(db) / "w-2025-run1-after", stranger)
+    with open_warehouse(db, read_only=True) as conn:
+        prune_backups(conn, db, keep_others=0)
+    assert stranger.is_dir()
+
+
+def test_a_publication_prunes_the_backups_beyond_the_newest_others(
+    published: dict[str, Path], tmp_path: Path
+) -> None:
+    from flows.allocate import allocate
+
+    db = private_backups(published, tmp_path / "w")
+    old = [fake_old_backup(db, f"w-2025-run1-after-{n}", f"2020-01-0{n}T00:00:00+00:00") for n in range(2, 8)]
+    allocate(year=YEAR, db=str(db), budget=700_000)
+    publish(year=YEAR, out=str(tmp_path / "out"), db=str(db), supersede="budget cut to 700,000")
+    left = {p.name for p in backups_root(db).iterdir()}
+    # Run 3 is published now: its two backups are kept, and of the 10 others the newest 5.
+    assert {"w-2025-run3-before", "w-2025-run3-after"} <= left
+    assert len(left) == 2 + DEFAULT_KEEP_OTHERS
+    assert not any(folder.name in left for folder in old[:5])
+
+
+def test_backup_list_shows_sizes_and_what_each_protects_and_prune_reports_what_it_freed(
+    published: dict[str, Path], tmp_path: Path
+) -> None:
+    db = private_backups(published, tmp_path / "w")
+    app = typer.Typer()
+    app.add_typer(backup_app, name="backup")
+    runner = CliRunner()
+    listed = runner.invoke(app, ["backup", "list", "--db", str(db)], env={"COLUMNS": "250"})
+    assert listed.exit_code == 0, listed.output
+    assert "MiB" in listed.output and "after the publication of run 2 (2025)" in listed.output
+    pruned = runner.invoke(app, ["backup", "prune", "--db", str(db), "--keep", "1"])
+    assert pruned.exit_code == 0, pruned.output
+    assert "removed w-2025-run1-before" in pruned.output and "pruned 1 backups, freed" in pruned.output
+    refused = runner.invoke(app, ["backup", "prune", "--db", str(db), "--keep", "-1"])
+    assert refused.exit_code == 2

@@ -1,4 +1,4 @@
-"""Operations commands: `backup list|restore`, `backfill` and `synth`.
+"""Operations commands: `backup list|prune|restore`, `backfill` and `synth`.
 
 Errors raised here are `WarehouseError` / `SourceError` / `ConfigError` subclasses, which
 `flows.cli.main` turns into one line and exit code 2.
@@ -19,6 +19,10 @@ backup_app = typer.Typer(
 )
 
 
+def _mib(size: int) -> str:
+    return f"{size / 2**20:,.1f} MiB"
+
+
 @backup_app.command("list")
 def backup_list(
     db: DbOption = None,
@@ -26,20 +30,28 @@ def backup_list(
         Path | None, typer.Option("--root", help="Backup folder [default: backups/ next to the warehouse].")
     ] = None,
 ) -> None:
-    """List the backups of the warehouse, oldest first."""
+    """List the backups of the warehouse, oldest first, with their sizes and what each protects."""
     from rich.table import Table
 
-    from warehouse.backup import backups_root, list_backups
+    from warehouse.backup import backups_root
+    from warehouse.backup_retention import backup_statuses, published_runs
+    from warehouse.connection import open_warehouse
 
-    folder = root if root is not None else backups_root(db_path(db))
-    found = list_backups(folder)
+    path = db_path(db)
+    folder = root if root is not None else backups_root(path)
+    published = {}
+    if path.exists():
+        with open_warehouse(path, read_only=True) as conn:
+            published = published_runs(conn)
+    found = backup_statuses(folder, path, published)
     if not found:
         console.print(f"no backups in {folder}", highlight=False)
         return
     table = Table(title=f"Backups in {folder}")
-    for column in ("folder", "created (UTC)", "year", "run", "moment", "rows"):
+    for column in ("folder", "created (UTC)", "year", "run", "moment", "rows", "size", "protects"):
         table.add_column(column, overflow="fold")
-    for info in found:
+    for status in found:
+        info = status.info
         table.add_row(
             info.path.name,
             info.created_at[:19].replace("T", " "),
@@ -47,8 +59,40 @@ def backup_list(
             str(info.allocation_run_id),
             info.moment,
             f"{sum(info.row_counts.values()):,}",
+            _mib(status.size_bytes),
+            status.protects or "– (kept while among the newest others)",
         )
     console.print(table)
+    console.print(f"{len(found)} backups, {_mib(sum(s.size_bytes for s in found))}", highlight=False)
+
+
+@backup_app.command("prune")
+def backup_prune(
+    db: DbOption = None,
+    keep: Annotated[
+        int,
+        typer.Option(
+            "--keep",
+            min=0,
+            help="Backups kept besides those of every published run (newest first).",
+        ),
+    ] = 5,
+) -> None:
+    """Remove old backups: keep every backup of a year's published run and the newest --keep others."""
+    from warehouse.backup_retention import prune_backups
+    from warehouse.connection import MissingData, open_warehouse
+
+    path = db_path(db)
+    if not path.exists():
+        raise MissingData(f"warehouse {path} does not exist")
+    with open_warehouse(path, read_only=True) as conn:
+        pruned = prune_backups(conn, path, keep)
+    for status in pruned.removed:
+        console.print(f"removed {status.info.path.name} ({_mib(status.size_bytes)})", highlight=False)
+    console.print(
+        f"pruned {len(pruned.removed)} backups, freed {_mib(pruned.freed_bytes)}; kept {len(pruned.kept)}",
+        highlight=False,
+    )
 
 
 @backup_app.command("restore")
