@@ -1,6 +1,6 @@
 """Entry points of the prefect.yaml deployments (SPEC section 10).
 
-Each deployment flow takes one strict parameter model (flows/parameters.py), resolves a relative year
+Each deployment flow takes flat, strictly typed parameters (flows/parameters.py), resolves a relative year
 in Asia/Shanghai, checks its inputs the way the CLI's preflight does (so a bad config or a missing
 folder fails the run at once, before anything is written), waits for the warehouse if a CLI command
 holds it, then calls the existing flow as a subflow. Failures and crashes send an alert
@@ -20,11 +20,19 @@ from prefect import flow, get_run_logger
 
 from flows.alerts import notify_failure
 from flows.parameters import (
-    AnnualParameters,
-    CollectParameters,
-    PublishParameters,
-    ValidateParameters,
-    WarehouseParameters,
+    LOCK_WAIT_SECONDS,
+    Amount,
+    AnnualYear,
+    Config,
+    Db,
+    Deadline,
+    Docs,
+    LockWait,
+    Out,
+    Source,
+    Supersede,
+    Year,
+    YearSpec,
     resolve_year,
     with_year,
 )
@@ -32,11 +40,11 @@ from flows.parameters import (
 LOCK_POLL_SECONDS = 15.0
 
 
-def warehouse_path(params: WarehouseParameters) -> Path:
+def warehouse_path(db: str | None) -> Path:
     """The warehouse file: the `db` parameter, else the worker's UNIONFLOW_DB or ./unionflow.duckdb."""
     from flows.settings import default_db
 
-    return Path(params.db) if params.db else default_db()
+    return Path(db) if db else default_db()
 
 
 def wait_for_warehouse(db: Path, timeout_seconds: float, poll_seconds: float = LOCK_POLL_SECONDS) -> None:
@@ -71,73 +79,101 @@ def _preflight_source(source: str) -> None:
 
 
 @flow(name="unionflow-collect", on_failure=[notify_failure], on_crashed=[notify_failure])
-def collect_deployment(params: CollectParameters) -> list[Any]:
+def collect_deployment(
+    year: YearSpec,
+    source: Source,
+    db: Db = None,
+    lock_wait_seconds: LockWait = LOCK_WAIT_SECONDS,
+    deadline: Deadline = None,
+) -> list[Any]:
     """Scheduled collection: land, validate and load the year's records from the source."""
     from flows.collect import collect
 
-    year = resolve_year(params.year)
-    source = with_year(params.source, year)
-    db = warehouse_path(params)
-    get_run_logger().info("collecting %s from %s into %s", year, source, db)
-    _preflight_source(source)
-    wait_for_warehouse(db, params.lock_wait_seconds)
-    return collect(year=year, source=source, db=str(db), deadline=params.deadline)
+    resolved = resolve_year(year)
+    where = with_year(source, resolved)
+    warehouse = warehouse_path(db)
+    get_run_logger().info("collecting %s from %s into %s", resolved, where, warehouse)
+    _preflight_source(where)
+    wait_for_warehouse(warehouse, lock_wait_seconds)
+    return collect(year=resolved, source=where, db=str(warehouse), deadline=deadline)
 
 
 @flow(name="unionflow-validate", on_failure=[notify_failure], on_crashed=[notify_failure])
-def validate_deployment(params: ValidateParameters) -> Any:
+def validate_deployment(
+    year: YearSpec, db: Db = None, lock_wait_seconds: LockWait = LOCK_WAIT_SECONDS, docs: Docs = None
+) -> Any:
     """Scheduled validation of what was collected, with the Data Docs site."""
     # Imported at run time: flows.validate is a separate module, and deploying must not depend on it.
     from flows.validate import validate  # type: ignore[import-not-found,unused-ignore]
 
-    year = resolve_year(params.year)
-    db = warehouse_path(params)
-    docs = with_year(params.docs, year) if params.docs else None
-    get_run_logger().info("validating %s in %s", year, db)
-    wait_for_warehouse(db, params.lock_wait_seconds)
-    return validate(year=year, db=str(db), docs=docs)
+    resolved = resolve_year(year)
+    warehouse = warehouse_path(db)
+    folder = with_year(docs, resolved) if docs else None
+    get_run_logger().info("validating %s in %s", resolved, warehouse)
+    wait_for_warehouse(warehouse, lock_wait_seconds)
+    return validate(year=resolved, db=str(warehouse), docs=folder)
 
 
 @flow(name="unionflow-annual-assessment", on_failure=[notify_failure], on_crashed=[notify_failure])
-def annual_deployment(params: AnnualParameters) -> Any:
+def annual_deployment(
+    year: AnnualYear,
+    source: Source,
+    out: Out,
+    db: Db = None,
+    lock_wait_seconds: LockWait = LOCK_WAIT_SECONDS,
+    config: Config = None,
+    budget: Amount | None = None,
+    floor: Amount | None = None,
+    cap: Amount | None = None,
+    step: Amount | None = None,
+    supersede: Supersede = None,
+) -> Any:
     """The yearly run (20 January for the previous year): collect, validate, score, allocate, publish."""
     from flows.annual import annual_assessment
     from unionflow.assessment import resolve_config
 
-    year = resolve_year(params.year)
-    source, out = with_year(params.source, year), with_year(params.out, year)
-    db = warehouse_path(params)
-    get_run_logger().info("annual assessment %s from %s into %s (warehouse %s)", year, source, out, db)
+    resolved = resolve_year(year)
+    where, folder = with_year(source, resolved), with_year(out, resolved)
+    warehouse = warehouse_path(db)
+    get_run_logger().info(
+        "annual assessment %s from %s into %s (warehouse %s)", resolved, where, folder, warehouse
+    )
     # The same checks as `unionflow run`: a bad budget or config fails now, not after collection.
-    if params.config is not None and not Path(params.config).is_file():
-        raise FileNotFoundError(f"config file {params.config} does not exist")
-    resolve_config(params.config, budget=params.budget, floor=params.floor, cap=params.cap, step=params.step)
-    _preflight_source(source)
-    wait_for_warehouse(db, params.lock_wait_seconds)
+    if config is not None and not Path(config).is_file():
+        raise FileNotFoundError(f"config file {config} does not exist")
+    resolve_config(config, budget=budget, floor=floor, cap=cap, step=step)
+    _preflight_source(where)
+    wait_for_warehouse(warehouse, lock_wait_seconds)
     return annual_assessment(
-        year=year,
-        source=source,
-        out=out,
-        db=str(db),
-        config=params.config,
-        budget=params.budget,
-        floor=params.floor,
-        cap=params.cap,
-        step=params.step,
-        supersede=params.supersede,
+        year=resolved,
+        source=where,
+        out=folder,
+        db=str(warehouse),
+        config=config,
+        budget=budget,
+        floor=floor,
+        cap=cap,
+        step=step,
+        supersede=supersede,
     )
 
 
 @flow(name="unionflow-publish", on_failure=[notify_failure], on_crashed=[notify_failure])
-def publish_deployment(params: PublishParameters) -> Any:
-    """Manual publication of the year's latest allocation run."""
+def publish_deployment(
+    year: Year,
+    out: Out,
+    db: Db = None,
+    lock_wait_seconds: LockWait = LOCK_WAIT_SECONDS,
+    supersede: Supersede = None,
+) -> Any:
+    """Manual publication of the year's latest allocation run (a fixed year, never a relative one)."""
     from flows.publish import publish
 
-    db = warehouse_path(params)
-    out = with_year(params.out, params.year)
-    get_run_logger().info("publishing %s into %s (warehouse %s)", params.year, out, db)
-    wait_for_warehouse(db, params.lock_wait_seconds)
-    return publish(year=params.year, out=out, db=str(db), supersede=params.supersede)
+    warehouse = warehouse_path(db)
+    folder = with_year(out, year)
+    get_run_logger().info("publishing %s into %s (warehouse %s)", year, folder, warehouse)
+    wait_for_warehouse(warehouse, lock_wait_seconds)
+    return publish(year=year, out=folder, db=str(warehouse), supersede=supersede)
 
 
 DEPLOYMENT_FLOWS = {

@@ -1,18 +1,24 @@
-"""Parameters of the deployment flows (prefect.yaml): strict pydantic models.
+"""Parameters of the deployment flows (prefect.yaml): flat, strictly typed flow parameters.
 
 A deployment's parameters come from prefect.yaml, from the UI or from an API call, so nothing checks
-them before the flow starts the way the CLI's preflight does. Hence strict models: no silent coercion
-(`"2025"` is not a year), no unknown keys (a typo such as `budjet` fails instead of being ignored),
-and the year is always explicit. A scheduled run cannot know a fixed year in advance, so a year may
-be given relative to the run's start, resolved in the federation's time zone (Asia/Shanghai):
+them before the flow starts the way the CLI's preflight does. Each deployment flow therefore takes
+flat keyword parameters annotated with the strict types below: Prefect validates a run's
+parameters against them (and the server against the JSON schema made from them) with no silent
+coercion (`"2025"` is not a year), and a key the flow does not take (a typo such as `budjet`) fails
+the run naming it. Flat, not one model object: Prefect merges a run's parameters with the
+deployment's defaults key by key, so a run that overrides `year` keeps the deployment's `db`,
+`source` and `out` (with one `params` object the override replaced all of it).
+
+The year is always explicit. A scheduled run cannot know a fixed year in advance, so a year may be
+given relative to the run's start, resolved in the federation's time zone (Asia/Shanghai):
 
 - `"previous"`: the calendar year before the run's start (the 20 January annual assessment);
 - `"cycle"`: the assessment year whose collection window is open: the current year from July to
   December, the previous year from January to June (a collection run on 10 January still collects
   the year whose submissions are due on 15 January).
 
-A bad parameter fails the flow run before it does anything, with Prefect's message naming the field,
-e.g. `params.year: Input should be a valid integer`.
+A bad parameter fails the flow run before it does anything, with Prefect's message naming the
+parameter, e.g. `year.constrained-int: Input should be a valid integer`.
 """
 
 from __future__ import annotations
@@ -21,82 +27,48 @@ import datetime as dt
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, Strict
 
 from unionflow.clock import FEDERATION_TIMEZONE
 
-Year = Annotated[int, Field(ge=2000, le=2100, description="Assessment year, e.g. 2025.")]
+Year = Annotated[int, Strict(), Field(ge=2000, le=2100, description="Assessment year, e.g. 2025.")]
 RelativeYear = Literal["previous", "cycle"]
 YearSpec = Year | RelativeYear
-Amount = Annotated[int, Field(ge=1, description="CNY, an integer.")]
-Text = Annotated[str, Field(min_length=1)]
-
-
-class _Strict(BaseModel):
-    """Base of every parameter model: strict types, no unknown keys, immutable."""
-
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
-
-
-class WarehouseParameters(_Strict):
-    """Where the warehouse is; shared by every deployment."""
-
-    db: Text | None = Field(
-        default=None,
+#: The annual assessment runs for a fixed year or the one before the run's start.
+AnnualYear = Year | Literal["previous"]
+Amount = Annotated[int, Strict(), Field(ge=1, description="CNY, an integer.")]
+Text = Annotated[str, Strict(), Field(min_length=1)]
+Db = Annotated[
+    Text | None,
+    Field(
         description="Warehouse file; default: env UNIONFLOW_DB of the worker, else ./unionflow.duckdb "
-        "in the flow's working directory.",
-    )
-    lock_wait_seconds: Annotated[int, Field(ge=0, le=6 * 3600)] = Field(
-        default=1800,
+        "in the flow's working directory."
+    ),
+]
+LockWait = Annotated[
+    int,
+    Strict(),
+    Field(
+        ge=0,
+        le=6 * 3600,
         description="How long to wait for the warehouse if another process (e.g. a CLI command) holds it.",
-    )
+    ),
+]
+Source = Annotated[
+    Text, Field(description="Portal base URL (http/https) or a folder; `{year}` is replaced by the year.")
+]
+Out = Annotated[Text, Field(description="Folder for the published files; `{year}` is replaced by the year.")]
+Docs = Annotated[
+    Text | None, Field(description="Folder for the Data Docs site; `{year}` is replaced by the year.")
+]
+Deadline = Annotated[
+    Text | None, Field(description="Submission deadline, ISO 8601 with offset [default: 15 Jan next year].")
+]
+Config = Annotated[Text | None, Field(description="Scoring config TOML [default: built in].")]
+Supersede = Annotated[Text | None, Field(description="Reason for replacing an already published allocation.")]
 
-
-class CollectParameters(WarehouseParameters):
-    """The `collect` deployment: land, validate and load one year's records."""
-
-    year: YearSpec
-    source: Text = Field(
-        description="Portal base URL (http/https) or a folder; `{year}` is replaced by the resolved year."
-    )
-    deadline: Text | None = Field(
-        default=None, description="Submission deadline, ISO 8601 with offset [default: 15 Jan next year]."
-    )
-
-
-class ValidateParameters(WarehouseParameters):
-    """The `validate` deployment: validate what was collected and build Data Docs."""
-
-    year: YearSpec
-    docs: Text | None = Field(
-        default=None, description="Folder for the Data Docs site; `{year}` is replaced by the year."
-    )
-
-
-class AnnualParameters(WarehouseParameters):
-    """The `annual-assessment` deployment: the whole cycle for one year."""
-
-    year: Year | Literal["previous"]
-    source: Text = Field(description="Portal base URL or folder; `{year}` is replaced by the year.")
-    out: Text = Field(description="Folder for the published files; `{year}` is replaced by the year.")
-    config: Text | None = Field(default=None, description="Scoring config TOML [default: built in].")
-    budget: Amount | None = None
-    floor: Amount | None = None
-    cap: Amount | None = None
-    step: Amount | None = None
-    supersede: Text | None = Field(
-        default=None, description="Reason for replacing an already published allocation."
-    )
-
-
-class PublishParameters(WarehouseParameters):
-    """The manual `publish` deployment: a fixed year, never a relative one."""
-
-    year: Year
-    out: Text = Field(description="Folder for the published files; `{year}` is replaced by the year.")
-    supersede: Text | None = Field(
-        default=None, description="Reason for replacing an already published allocation."
-    )
+#: The default wait for a locked warehouse (prefect.yaml sets the same).
+LOCK_WAIT_SECONDS = 1800
 
 
 def resolve_year(spec: int | str, now: dt.datetime | None = None) -> int:

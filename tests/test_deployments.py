@@ -16,25 +16,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 from prefect import Flow
-from prefect.exceptions import ParameterTypeError
+from prefect.exceptions import ParameterTypeError, SignatureMismatchError
 from prefect.flows import load_flow_from_entrypoint
 
-from flows.parameters import (
-    AnnualParameters,
-    CollectParameters,
-    PublishParameters,
-    ValidateParameters,
-    resolve_year,
-)
+from flows.deployments import DEPLOYMENT_FLOWS
+from flows.parameters import resolve_year
 
 REPO = Path(__file__).resolve().parents[1]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-MODELS: dict[str, type[Any]] = {
-    "collect": CollectParameters,
-    "validate": ValidateParameters,
-    "annual-assessment": AnnualParameters,
-    "publish": PublishParameters,
-}
 
 
 @pytest.fixture(scope="module")
@@ -88,49 +77,68 @@ def test_one_writer_at_a_time(deployments: dict[str, dict[str, Any]]) -> None:
         assert deployment["work_pool"]["name"] == "unionflow-process", name
 
 
-def test_the_yaml_parameters_fit_the_strict_models(deployments: dict[str, dict[str, Any]]) -> None:
+def test_the_yaml_parameters_fit_the_flows_strict_signatures(deployments: dict[str, dict[str, Any]]) -> None:
     for name, deployment in deployments.items():
-        params = dict(deployment["parameters"]["params"])
+        params = dict(deployment["parameters"])
         if name == "publish":
             assert "year" not in params  # manual runs must name the year
             params["year"] = 2025
-        MODELS[name].model_validate(params)
-    assert deployments["annual-assessment"]["parameters"]["params"]["year"] == "previous"
+        DEPLOYMENT_FLOWS[name].validate_parameters(params)
+    assert deployments["annual-assessment"]["parameters"]["year"] == "previous"
+
+
+def test_the_parameters_are_flat_so_a_run_overriding_one_keeps_the_others(
+    deployments: dict[str, dict[str, Any]],
+) -> None:
+    # Prefect merges a run's parameters into the deployment's key by key.
+    defaults = deployments["annual-assessment"]["parameters"]
+    assert all(not isinstance(value, dict) for value in defaults.values())
+    merged = DEPLOYMENT_FLOWS["annual-assessment"].validate_parameters({**defaults, "year": 2024})
+    assert (
+        merged["year"] == 2024 and merged["source"] == "inbox/{year}" and merged["db"] == "unionflow.duckdb"
+    )
 
 
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"year": "2025", "source": "in", "out": "out"}, "params.year"),
-        ({"year": 2025, "source": "in", "out": "out", "budjet": 900000}, "params.budjet"),
-        ({"source": "in", "out": "out"}, "params.year"),
-        ({"year": 1999, "source": "in", "out": "out"}, "params.year"),
-        ({"year": "last", "source": "in", "out": "out"}, "params.year"),
-        ({"year": 2025, "source": "in", "out": "out", "budget": "1000000"}, "params.budget"),
-        ({"year": 2025, "source": "", "out": "out"}, "params.source"),
+        ({"year": "2025", "source": "in", "out": "out"}, "- year.constrained-int:"),
+        ({"year": 2025, "source": "in", "out": "out", "budjet": 900000}, "'budjet'"),
+        ({"source": "in", "out": "out"}, "- year: Field required"),
+        ({"year": 1999, "source": "in", "out": "out"}, "- year.constrained-int:"),
+        ({"year": "last", "source": "in", "out": "out"}, "- year.literal['previous']:"),
+        ({"year": 2025, "source": "in", "out": "out", "budget": "1000000"}, "- budget"),
+        ({"year": 2025, "source": "", "out": "out"}, "- source:"),
     ],
 )
 def test_a_bad_parameter_fails_with_a_message_naming_the_field(params: dict[str, Any], message: str) -> None:
     from flows.deployments import annual_deployment
 
-    with pytest.raises(ParameterTypeError) as problem:
-        annual_deployment.validate_parameters({"params": params})
+    # A key the flow does not take is Prefect's signature mismatch, naming the key.
+    with pytest.raises((ParameterTypeError, SignatureMismatchError)) as problem:
+        annual_deployment.validate_parameters(params)
     assert message in str(problem.value)
 
 
 def test_publish_takes_no_relative_year() -> None:
     from flows.deployments import publish_deployment
 
-    with pytest.raises(ParameterTypeError, match=r"params\.year"):
-        publish_deployment.validate_parameters({"params": {"year": "previous", "out": "out"}})
+    with pytest.raises(ParameterTypeError, match=r"- year: Input should be a valid integer"):
+        publish_deployment.validate_parameters({"year": "previous", "out": "out"})
 
 
 def test_parameters_arriving_as_json_validate() -> None:
     from flows.deployments import collect_deployment
 
-    raw = json.loads('{"params": {"year": "cycle", "source": "inbox/{year}", "db": "w.duckdb"}}')
+    raw = json.loads('{"year": "cycle", "source": "inbox/{year}", "db": "w.duckdb"}')
     validated = collect_deployment.validate_parameters(raw)
-    assert validated["params"] == CollectParameters(year="cycle", source="inbox/{year}", db="w.duckdb")
+    assert validated == {
+        "year": "cycle",
+        "source": "inbox/{year}",
+        "db": "w.duckdb",
+        "lock_wait_seconds": 1800,
+        "deadline": None,
+    }
 
 
 @pytest.mark.parametrize(

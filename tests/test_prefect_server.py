@@ -156,14 +156,14 @@ def test_deployments_read_back_from_the_server_have_the_spec_schedules_and_limit
             assert deployment.concurrency_options is not None, name
             assert deployment.concurrency_options.collision_strategy.value == "ENQUEUE", name
             assert {"unionflow", "warehouse-writer"} <= set(deployment.tags), name
-            assert deployment.parameters["params"]["db"] == "unionflow.duckdb", name
+            assert deployment.parameters["db"] == "unionflow.duckdb", name
             assert deployment.enforce_parameter_schema, name
             schema = deployment.parameter_openapi_schema
-            assert schema["required"] == ["params"], name
+            assert "year" in schema["required"], name
         annual = client.read_deployment_by_name("unionflow-annual-assessment/annual-assessment")
-        assert annual.parameters["params"]["year"] == "previous"
+        assert annual.parameters["year"] == "previous"
         publish = client.read_deployment_by_name("unionflow-publish/publish")
-        assert "year" not in publish.parameters["params"]  # manual: the year is always given
+        assert "year" not in publish.parameters  # manual: the year is always given
         pool = client.read_work_pool("unionflow-process")
         assert pool.type == "process"
         assert pool.concurrency_limit == 1
@@ -176,7 +176,30 @@ def test_the_server_refuses_a_run_whose_year_is_text(stack: Stack, tmp_path: Pat
     with client_of(stack) as client:
         deployment = client.read_deployment_by_name("unionflow-annual-assessment/annual-assessment")
         with pytest.raises(PrefectHTTPStatusError, match=r"409|422|[Vv]alidation"):
-            client.create_flow_run_from_deployment(deployment.id, parameters={"params": params})
+            client.create_flow_run_from_deployment(deployment.id, parameters=params)
+
+
+def test_a_run_that_overrides_one_parameter_keeps_the_deployments_other_defaults(stack: Stack) -> None:
+    import datetime as dt
+
+    from prefect.states import Scheduled
+
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)  # never picked up by the worker
+    with client_of(stack) as client:
+        deployment = client.read_deployment_by_name("unionflow-publish/publish")
+        run = client.create_flow_run_from_deployment(
+            deployment.id, parameters={"year": YEAR}, state=Scheduled(scheduled_time=later)
+        )
+        try:
+            parameters = client.read_flow_run(run.id).parameters
+        finally:
+            client.delete_flow_run(run.id)
+    assert parameters == {
+        "year": YEAR,
+        "db": "unionflow.duckdb",
+        "lock_wait_seconds": 1800,
+        "out": "out/{year}",
+    }
 
 
 def test_a_worker_runs_the_annual_deployment_end_to_end(stack: Stack, tmp_path: Path) -> None:
@@ -189,7 +212,7 @@ def test_a_worker_runs_the_annual_deployment_end_to_end(stack: Stack, tmp_path: 
     params = {"year": YEAR, "source": str(source), "out": str(out), "db": str(db)}
     with client_of(stack) as client:
         deployment = client.read_deployment_by_name("unionflow-annual-assessment/annual-assessment")
-        run = client.create_flow_run_from_deployment(deployment.id, parameters={"params": params})
+        run = client.create_flow_run_from_deployment(deployment.id, parameters=params)
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             run = client.read_flow_run(run.id)
