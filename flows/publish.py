@@ -13,6 +13,7 @@ from tasks.notice import write_notice_task
 from tasks.publish import (
     Publication,
     changes_publication_task,
+    check_current_task,
     check_final_task,
     gate,
     latest_run_task,
@@ -50,6 +51,7 @@ def publish(
     folder = Path(out)
     with open_warehouse(db) as conn:
         run_id, score_run_id = latest_run_task(conn, year)
+        check_current_task(conn, year, run_id)
         if stage == "notice":
             settings = load_notice_settings(Path(notice_config) if notice_config else None)
             files = write_notice_task(conn, year, run_id, folder, lang, None, settings)

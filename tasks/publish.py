@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from unionflow.reports.csv_files import write_allocations, write_quarantine, write_scores
 from warehouse import allocation_runs, inputs, score_runs
 from warehouse.connection import MissingData, WarehouseError
+from warehouse.freshness import check_current
 from warehouse.publication import check_final_allowed, record_final
 from warehouse.snapshot import refresh_snapshot
 
@@ -137,6 +138,12 @@ def latest_run_task(conn: duckdb.DuckDBPyConnection, year: int) -> tuple[int, in
     if latest is None:
         raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
     return int(str(latest["allocation_run_id"])), int(str(latest["score_run_id"]))
+
+
+@task(cache_policy=NO_CACHE)
+def check_current_task(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int) -> None:
+    """Refuse to publish (or post a notice of) an allocation run whose scores are stale."""
+    check_current(conn, year, allocation_run_id)
 
 
 @task(cache_policy=NO_CACHE)

@@ -17,10 +17,8 @@ from unionflow.assessment import (
     unit_flags,
     with_overrides,
 )
-from unionflow.assessment.fingerprints import frames_hash
 from warehouse import inputs, score_runs
 from warehouse.connection import MissingData
-from warehouse.review_exclusions import excluded_reviews
 
 
 @dataclass(frozen=True)
@@ -61,28 +59,21 @@ def score_year_task(conn: duckdb.DuckDBPyConnection, year: int, cfg: AssessmentC
 
     The same inputs and config reuse the latest identical run instead of storing a copy.
     """
-    units = inputs.active_units(conn, year)
+    data = inputs.score_inputs(conn, year)
+    units, submissions, scoring_reviews, input_hash = (
+        data.units,
+        data.submissions,
+        data.reviews,
+        data.input_hash,
+    )
     if units.empty:
         raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
-    submissions = inputs.accepted_submissions(conn, year)
     if submissions.empty:
         # Every unit would be `missing`: a run of nothing would look like a result.
         raise MissingData(
             f"{year} has no accepted submission to score; collect the year first "
             f"(`unionflow collect --year {year} --source …`) or see `unionflow quarantine list --year {year}`"
         )
-    reviews = inputs.accepted_review_scores(conn, year)
-    excluded = excluded_reviews(conn, year)
-    # Reviews a steward excluded are left out of the flags as well as of the peer score.
-    scoring_reviews = reviews[~reviews["review_id"].isin(excluded)]
-    input_hash = frames_hash(
-        {
-            "units": units[["unit_id", "name", "level"]],
-            "submissions": submissions,
-            "reviews": scoring_reviews,
-            "excluded": pd.DataFrame({"review_id": excluded}, dtype=object),
-        }
-    )
     config = config_hash(cfg)
     existing = score_runs.find_score_run(conn, year, config, input_hash)
     if existing is not None:

@@ -3,9 +3,13 @@ year's quarantine."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import pandas as pd
 
+from unionflow.assessment.fingerprints import frames_hash
+from warehouse.review_exclusions import excluded_reviews
 from warehouse.sql import statement
 
 
@@ -32,3 +36,34 @@ def accepted_review_scores(conn: duckdb.DuckDBPyConnection, year: int) -> pd.Dat
 def year_quarantine(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
     """The quarantine that concerns a year: its submissions and reviews, and the registry's units."""
     return conn.sql(statement("year_quarantine"), params={"year": year}).df()
+
+
+@dataclass(frozen=True)
+class ScoreInputs:
+    """What scoring a year reads now, and the hash a score run made from it records."""
+
+    units: pd.DataFrame
+    submissions: pd.DataFrame
+    #: accepted reviews without those a steward excluded (left out of flags and peer scores)
+    reviews: pd.DataFrame
+    excluded: list[str]
+    input_hash: str
+
+
+def score_inputs(conn: duckdb.DuckDBPyConnection, year: int) -> ScoreInputs:
+    """The year's scoring inputs and their hash: a score run whose `input_hash` differs is stale
+    (a steward's release, reject or review exclusion, or a new collection changed them)."""
+    units = active_units(conn, year)
+    submissions = accepted_submissions(conn, year)
+    reviews = accepted_review_scores(conn, year)
+    excluded = excluded_reviews(conn, year)
+    scoring = reviews[~reviews["review_id"].isin(excluded)]
+    input_hash = frames_hash(
+        {
+            "units": units[["unit_id", "name", "level"]],
+            "submissions": submissions,
+            "reviews": scoring,
+            "excluded": pd.DataFrame({"review_id": excluded}, dtype=object),
+        }
+    )
+    return ScoreInputs(units, submissions, scoring, excluded, input_hash)

@@ -1,4 +1,4 @@
-"""Operations commands: `backup list|prune|restore`, `backfill` and `synth`.
+"""Operations commands: `status`, `backup list|prune|restore`, `backfill` and `synth`.
 
 Errors raised here are `WarehouseError` / `SourceError` / `ConfigError` subclasses, which
 `flows.cli.main` turns into one line and exit code 2.
@@ -229,3 +229,33 @@ def _manifest_summary(manifest: object) -> str:
     if isinstance(counts, dict):
         return ", ".join(f"{kind}: {count:,}" for kind, count in counts.items() if isinstance(count, int))
     return "see manifest.json"
+
+
+@app.command("status")
+def status_command(year: YearOption, db: DbOption = None) -> None:
+    """Each stage of a year (collected, scored, allocated, notice, published): done, missing or
+    stale, and why a stale one is stale."""
+    from rich.table import Table
+
+    from warehouse.connection import MissingData, open_warehouse
+    from warehouse.freshness import year_status
+
+    path = db_path(db)
+    if not path.exists():
+        raise MissingData(f"warehouse {path} does not exist")
+    with open_warehouse(path, read_only=True) as conn:
+        stages = year_status(conn, year)
+    table = Table(title=f"{year} in {path}")
+    for column in ("stage", "state", "holds", "why stale"):
+        table.add_column(column, overflow="fold")
+    for stage in stages:
+        table.add_row(stage.stage, stage.state, stage.detail, stage.why_stale or "")
+    console.print(table)
+    stale = [stage.stage for stage in stages if stage.state == "stale"]
+    if stale:
+        console.print(
+            f"stale: {', '.join(stale)}; `unionflow run` (or `score`, then `allocate`) updates them",
+            highlight=False,
+        )
+    else:
+        console.print("current: nothing is stale", highlight=False)
