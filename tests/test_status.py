@@ -93,5 +93,5 @@ def test_a_new_score_run_makes_an_older_allocation_stale(published: Path) -> Non
 
 def _other_config(db: Path) -> Path:
     config = db.parent / "other.toml"
-    config.write_text("version = 1\n[peer]\nmethod = \"median\"\n", encoding="utf-8")
+    config.write_text('version = 1\n[peer]\nmethod = "median"\n', encoding="utf-8")
     return config
