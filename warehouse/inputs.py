@@ -3,10 +3,14 @@ year's quarantine."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import pandas as pd
 
 from warehouse.sql import statement
+
+if TYPE_CHECKING:
+    import pandas as pd  # only in annotations: reading a row needs no pandas (issue 15)
 
 
 def active_units(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
