@@ -16,7 +16,8 @@ from unionflow.reports.csv_files import formatted_rows, write_csv
 # read_conflicts and check_year live below tasks (no Prefect) so `assign --check` stays fast.
 from unionflow.sources.conflicts import read_conflicts
 from warehouse import inputs
-from warehouse.assignments import assignment_of, check_year, replace_assignments, reviewed_pairs
+from warehouse.assignment_checks import check_year
+from warehouse.assignments import assignment_of, replace_assignments, reviewed_pairs
 from warehouse.connection import MissingData, WarehouseError
 from warehouse.payloads import count_payloads
 
