@@ -37,3 +37,14 @@ def test_importing_the_cli_entry_module_imports_no_heavy_library() -> None:
 )
 def test_a_fast_command_path_imports_no_heavy_library(module: str) -> None:
     assert _heavy_after(f"import {module}") == []
+
+
+def test_the_lazy_assessment_package_still_names_the_review_flags_function() -> None:
+    # `review_flags` is both a submodule and the function the package re-exports; importing the
+    # submodule (scoring does) must not turn the package's name into the module.
+    import types
+
+    import unionflow.assessment.scoring  # noqa: F401 - imports the review_flags submodule
+    from unionflow.assessment import review_flags
+
+    assert callable(review_flags) and not isinstance(review_flags, types.ModuleType)
