@@ -170,11 +170,9 @@ def _aware(value: object) -> dt.datetime:
 
 
 def _day(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if not isinstance(value, dt.date):
-        raise WarehouseError(f"not a date: {value!r}")
-    return value
+    if isinstance(value, dt.date):  # a datetime is a date too
+        return value.date() if isinstance(value, dt.datetime) else value
+    raise WarehouseError(f"not a date: {value!r}")
 
 
 def latest_notice(conn: duckdb.DuckDBPyConnection, year: int) -> Notice | None:
