@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -41,12 +40,17 @@ def record_keys() -> RecordKeys:
     return keys
 
 
+def _missing(value: object) -> bool:
+    # None from DuckDB rows; NaN (and NaT, unequal to itself) from a DataFrame's.
+    return value is None or value != value
+
+
 def _text(value: object) -> str:
-    return "" if value is None or pd.isna(value) else str(value)
+    return "" if _missing(value) else str(value)
 
 
 def _year(value: object) -> str:
-    return "" if value is None or pd.isna(value) else str(int(str(value)))
+    return "" if _missing(value) else str(int(str(value)))
 
 
 def list_status(decision: object) -> str:
@@ -77,22 +81,22 @@ def show_quarantine_list(
         rows = quarantine_records(
             conn, record_keys(), year=year, rule=rule, kind=kind, record_id=record_id, limit=limit
         )
-    total = int(rows["total"].iloc[0]) if len(rows) else 0
+    total = int(str(rows[0]["total"])) if rows else 0
     title = f"Quarantine: {total} records" + (f" (first {len(rows)})" if total > len(rows) else "")
     table = Table(title=title)
     for column in ("id", "record", "kind", "source", "unit", "year", "rule", "status", "message"):
         table.add_column(column, overflow="fold")
-    for row in rows.itertuples(index=False):
+    for row in rows:
         cells = (
-            str(row.quarantine_id),
-            _text(row.record_id),
-            str(row.record_kind),
-            str(row.source_ref),
-            _text(row.unit_id),
-            _year(row.year),
-            str(row.rule),
-            list_status(row.decision),
-            str(row.message),
+            str(row["quarantine_id"]),
+            _text(row["record_id"]),
+            str(row["record_kind"]),
+            str(row["source_ref"]),
+            _text(row["unit_id"]),
+            _year(row["year"]),
+            str(row["rule"]),
+            list_status(row["decision"]),
+            str(row["message"]),
         )
         table.add_row(*(Text(cell) for cell in cells))  # Text: a payload's text is never markup
     console.print(table)
@@ -106,14 +110,14 @@ def resolve_id(conn: duckdb.DuckDBPyConnection, reference: str) -> int:
     if reference.isdigit():
         return int(reference)
     found = quarantine_records(conn, record_keys(), record_id=reference)
-    if found.empty:
+    if not found:
         raise WarehouseError(f"no quarantined record with id {reference}")
     if len(found) > 1:
-        ids = ", ".join(str(i) for i in found["quarantine_id"])
+        ids = ", ".join(str(row["quarantine_id"]) for row in found)
         raise WarehouseError(
             f"record {reference} is quarantined {len(found)} times (ids {ids}); name one of them"
         )
-    return int(found["quarantine_id"].iloc[0])
+    return int(str(found[0]["quarantine_id"]))
 
 
 def _pretty(payload: str) -> str:
@@ -126,16 +130,16 @@ def _pretty(payload: str) -> str:
 def show_quarantined_record(console: Console, db: Path, reference: str) -> None:
     """Print one quarantined record: id, status, rules in words, provenance, decision history and
     the verbatim payload, pretty-printed."""
-    from warehouse.stewardship import decision_history
+    from warehouse.stewardship import decision_rows
 
     with reading(db) as conn:
         quarantine_id = resolve_id(conn, reference)
         record = quarantined_record(conn, quarantine_id)
         listed = quarantine_records(conn, record_keys(), quarantine_id=quarantine_id)
-        history = decision_history(conn, quarantine_id)
-    if record is None or listed.empty:
+        history = decision_rows(conn, quarantine_id)
+    if record is None or not listed:
         raise WarehouseError(f"no quarantined record with id {reference}")
-    row = listed.iloc[0]
+    row = listed[0]
     lines = [
         ("id", str(quarantine_id)),
         ("record", _text(row["record_id"])),
@@ -152,14 +156,15 @@ def show_quarantined_record(console: Console, db: Path, reference: str) -> None:
     for key, value in lines:
         console.print(Text.assemble((f"{key:<{width}}  ", "bold"), value), soft_wrap=True)
     console.print(Text("decisions", style="bold"))
-    if history.empty:
+    if not history:
         console.print("  none yet (pending)", highlight=False)
-    for d in history.itertuples(index=False):
-        outcome = f" → {d.outcome}" + (f" ({d.remaining})" if isinstance(d.remaining, str) else "")
+    for d in history:
+        remaining = d["remaining"]
+        outcome = f" → {d['outcome']}" + (f" ({remaining})" if isinstance(remaining, str) else "")
         console.print(
             Text(
-                f"  {d.decision_id}. {CAT.time(d.decided_at)} {d.decided_by}: {d.decision} — "
-                f"{d.reason}{outcome}"
+                f"  {d['decision_id']}. {CAT.time(d['decided_at'])} {d['decided_by']}: {d['decision']} — "
+                f"{d['reason']}{outcome}"
             ),
             soft_wrap=True,
         )
@@ -212,8 +217,8 @@ def _subject(conn: duckdb.DuckDBPyConnection, quarantine_id: int) -> dict[str, o
     if record is not None:
         return {
             "record_kind": str(record["record_kind"]),
-            "year": None if pd.isna(record["year"]) else int(str(record["year"])),
-            "unit_id": None if pd.isna(record["unit_id"]) else str(record["unit_id"]),
+            "year": None if _missing(record["year"]) else int(str(record["year"])),
+            "unit_id": None if _missing(record["unit_id"]) else str(record["unit_id"]),
             "rules": str(record["rule"]),
             "in_quarantine": True,
         }

@@ -10,14 +10,28 @@ import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from unionflow.assessment.assignment import Assignment, AssignmentRules, assign_reviewers, balance, violations
+from unionflow.assessment.assignment import Assignment, AssignmentRules, assign_reviewers, balance
 from unionflow.reports.csv_files import formatted_rows, write_csv
-from unionflow.sources.payloads import SourceError
-from unionflow.sources.tabular import iter_csv_rows
+
+# read_conflicts and check_year live below tasks (no Prefect) so `assign --check` stays fast.
+from unionflow.sources.conflicts import read_conflicts
 from warehouse import inputs
+from warehouse.assignment_checks import check_year
 from warehouse.assignments import assignment_of, replace_assignments, reviewed_pairs
 from warehouse.connection import MissingData, WarehouseError
 from warehouse.payloads import count_payloads
+
+__all__ = [
+    "ASSIGNMENT_FORMATS",
+    "AssignOutcome",
+    "AssignmentRefused",
+    "assign_task",
+    "check_year",
+    "export_assignment_task",
+    "orphaned_reviews",
+    "outcome_of",
+    "read_conflicts",
+]
 
 
 class AssignmentRefused(WarehouseError):
@@ -36,21 +50,6 @@ class AssignOutcome:
     fewest: int
     most: int
     short_of_reviewers: pd.DataFrame
-
-
-def read_conflicts(path: Path) -> frozenset[tuple[str, str]]:
-    """Declared conflicts from a CSV of unit pairs (the first two columns; header row required)."""
-    if not path.is_file():
-        raise SourceError(f"conflicts file {path} does not exist")
-    import orjson
-
-    pairs = set()
-    for row_number, payload in iter_csv_rows(path):
-        values = [str(v).strip() for v in orjson.loads(payload).values()]
-        if len(values) < 2 or not values[0] or not values[1]:
-            raise SourceError(f"{path.name} row {row_number}: a conflict needs two unit ids")
-        pairs.add((values[0], values[1]))
-    return frozenset(pairs)
 
 
 def orphaned_reviews(reviews: pd.DataFrame, pairs: pd.DataFrame) -> int:
@@ -125,32 +124,3 @@ def outcome_of(
     return AssignOutcome(
         year, len(assignment.pairs), units, rules.per_unit, seed, fewest, most, assignment.short_of_reviewers
     )
-
-
-def check_year(conn: duckdb.DuckDBPyConnection, year: int, rules: AssignmentRules) -> pd.DataFrame:
-    """Every rule broken by the year's assignment and by its valid reviews, without changing anything.
-
-    Columns: source (assignment | reviews), reviewer_unit_id, reviewee_unit_id, rule, detail.
-    """
-    units = inputs.active_units(conn, year)
-    assigned = assignment_of(conn, year)
-    reviews = reviewed_pairs(conn, year)
-    found = [
-        violations(assigned, units, rules).assign(source="assignment"),
-        violations(reviews, units, rules).assign(source="reviews"),
-    ]
-    if not assigned.empty and not reviews.empty:
-        known = set(zip(assigned["reviewer_unit_id"], assigned["reviewee_unit_id"], strict=True))
-        unassigned = reviews[
-            [
-                (r, e) not in known
-                for r, e in zip(reviews["reviewer_unit_id"], reviews["reviewee_unit_id"], strict=True)
-            ]
-        ]
-        found.append(
-            unassigned[["reviewer_unit_id", "reviewee_unit_id"]].assign(
-                rule="unassigned", detail="reviewed without being assigned", source="reviews"
-            )
-        )
-    columns = ["source", "reviewer_unit_id", "reviewee_unit_id", "rule", "detail"]
-    return pd.concat(found, ignore_index=True)[columns].sort_values(columns, ignore_index=True)

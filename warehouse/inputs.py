@@ -4,13 +4,14 @@ year's quarantine."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
-from unionflow.assessment.fingerprints import frames_hash
-from warehouse.review_exclusions import excluded_reviews
 from warehouse.sql import statement
+
+if TYPE_CHECKING:
+    import pandas as pd  # only in annotations: reading a row needs no pandas (issue 15)
 
 
 def active_units(conn: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
@@ -53,6 +54,11 @@ class ScoreInputs:
 def score_inputs(conn: duckdb.DuckDBPyConnection, year: int) -> ScoreInputs:
     """The year's scoring inputs and their hash: a score run whose `input_hash` differs is stale
     (a steward's release, reject or review exclusion, or a new collection changed them)."""
+    import pandas as pd  # scoring's frames; the fast readers above need no pandas
+
+    from unionflow.assessment.fingerprints import frames_hash
+    from warehouse.review_exclusions import excluded_reviews
+
     units = active_units(conn, year)
     submissions = accepted_submissions(conn, year)
     reviews = accepted_review_scores(conn, year)

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 import duckdb
-import pandas as pd
 
 from unionflow.clock import FEDERATION_TIMEZONE
 from warehouse import allocation_runs
 from warehouse.connection import MissingData, WarehouseError
-from warehouse.sql import first_row, run, statement, transaction
+from warehouse.sql import first_row, records, run, statement, transaction
+
+if TYPE_CHECKING:
+    import pandas as pd  # only in annotations: reading a row needs no pandas (issue 15)
 
 Outcome = Literal["upheld", "dismissed"]
 OUTCOMES: tuple[str, ...] = ("upheld", "dismissed")
@@ -162,24 +164,28 @@ def objection_period(
 
 
 def _aware(value: object) -> dt.datetime:
-    stamp = pd.Timestamp(value)
-    return stamp.to_pydatetime() if stamp.tzinfo else stamp.tz_localize("UTC").to_pydatetime()
+    if not isinstance(value, dt.datetime):
+        raise WarehouseError(f"not a moment: {value!r}")
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _day(value: object) -> dt.date:
+    if isinstance(value, dt.date):  # a datetime is a date too
+        return value.date() if isinstance(value, dt.datetime) else value
+    raise WarehouseError(f"not a date: {value!r}")
 
 
 def latest_notice(conn: duckdb.DuckDBPyConnection, year: int) -> Notice | None:
-    """The most recent notice posted for a year, or None."""
-    frame = conn.sql(
-        statement("latest_notice"),
-        params={"year": year},
-    ).df()
-    if frame.empty:
+    """The most recent notice posted for a year, or None (read without pandas: issue 15)."""
+    found = records(conn, statement("latest_notice"), {"year": year})
+    if not found:
         return None
-    row = frame.iloc[0]
+    row = found[0]
     return Notice(
         year=int(row["year"]),
         allocation_run_id=int(row["allocation_run_id"]),
-        period_start=pd.Timestamp(row["period_start"]).date(),
-        period_end=pd.Timestamp(row["period_end"]).date(),
+        period_start=_day(row["period_start"]),
+        period_end=_day(row["period_end"]),
         closes_at=_aware(row["closes_at"]),
         contact=str(row["contact"] or ""),
         published_at=_aware(row["published_at"]),
@@ -310,10 +316,10 @@ def resolve_objection(
 
 def final_blockers(conn: duckdb.DuckDBPyConnection, year: int, now: dt.datetime) -> tuple[int, list[str]]:
     """(latest allocation run, what stops its final publication at `now`): empty when allowed."""
-    latest = allocation_runs.latest_allocation_run(conn, year)
-    if latest is None:
+    latest = first_row(conn, statement("latest_allocation_run_id"), [year])
+    if latest is None or latest[0] is None:
         raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
-    run_id = int(str(latest["allocation_run_id"]))
+    run_id = int(latest[0])
     blockers: list[str] = []
     notice = latest_notice(conn, year)
     if notice is None:

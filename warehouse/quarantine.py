@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import duckdb
-import pandas as pd
 
-from warehouse.sql import statement
+from warehouse.sql import records, statement
 
 #: Where a record's own id sits in its payload, per kind: (JSON path of the field, of its alias).
 RecordKeys = Mapping[str, tuple[str, str]]
@@ -23,8 +22,9 @@ def quarantine_records(
     record_id: str | None = None,
     quarantine_id: int | None = None,
     limit: int | None = None,
-) -> pd.DataFrame:
-    """Quarantined records with their own id and latest decision (`quarantine_records.sql`).
+) -> list[dict[str, object]]:
+    """Quarantined records with their own id and latest decision (`quarantine_records.sql`), as
+    DuckDB rows (no pandas: `quarantine list` stays fast).
 
     A year filter keeps the registry's rows (units have no year). The `total` column counts the
     matching rows before `limit`.
@@ -39,13 +39,10 @@ def quarantine_records(
     }
     for name in ("unit", "submission", "review"):
         params[f"{name}_key"], params[f"{name}_alias"] = keys[name]
-    return conn.sql(statement("quarantine_records"), params=params).df()
+    return records(conn, statement("quarantine_records"), params)
 
 
 def quarantined_record(conn: duckdb.DuckDBPyConnection, quarantine_id: int) -> dict[str, object] | None:
     """One quarantined record with its verbatim payload and where and when it was received."""
-    frame = conn.sql(
-        statement("quarantined_record"),
-        params={"id": quarantine_id},
-    ).df()
-    return None if frame.empty else frame.iloc[0].to_dict()
+    found = records(conn, statement("quarantined_record"), {"id": quarantine_id})
+    return found[0] if found else None

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from warehouse.sql import first_row, run, statement, transaction
+
+if TYPE_CHECKING:
+    import pandas as pd  # only in annotations: reading a row needs no pandas (issue 15)
 
 
 def _now() -> dt.datetime:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from warehouse.connection import WarehouseError
-from warehouse.sql import first_row, run, statement
+from warehouse.sql import first_row, records, run, statement
+
+if TYPE_CHECKING:
+    import pandas as pd  # only in annotations: reading a row needs no pandas (issue 15)
 
 #: Rules a steward may waive by releasing a record: procedural, not data errors. Anything else
 #: (e.g. `not_a_number`) must be corrected at the source and collected again.
@@ -67,6 +70,8 @@ class Decision:
 
 
 def _decision(row: dict[str, object]) -> Decision:
+    import pandas as pd  # the row comes from a DataFrame (`latest_decision`)
+
     def optional_int(value: object) -> int | None:
         return None if value is None or pd.isna(value) else int(str(value))
 
@@ -105,6 +110,11 @@ def decision_history(conn: duckdb.DuckDBPyConnection, quarantine_id: int | None 
         statement("quarantine_decisions"),
         params={"id": quarantine_id},
     ).df()
+
+
+def decision_rows(conn: duckdb.DuckDBPyConnection, quarantine_id: int) -> list[dict[str, object]]:
+    """`decision_history` of one quarantine id as DuckDB rows (no pandas: `quarantine show`)."""
+    return records(conn, statement("quarantine_decisions"), {"id": quarantine_id})
 
 
 def decision_statuses(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:

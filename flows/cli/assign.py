@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from flows.cli.options import DbOption, UsageProblem, YearOption, console, db_path
+
+if TYPE_CHECKING:
+    from unionflow.assessment.assignment_rules import AssignmentRules
 
 app = typer.Typer()
 
@@ -43,8 +46,8 @@ def assign(
     if conflicts is not None and not conflicts.is_file():
         raise UsageProblem(f"conflicts file {conflicts} does not exist")
     if check:
-        from tasks.assign import read_conflicts
-        from unionflow.assessment.assignment import AssignmentRules
+        from unionflow.assessment.assignment_rules import AssignmentRules
+        from unionflow.sources.conflicts import read_conflicts
 
         declared = read_conflicts(conflicts) if conflicts else frozenset()
         rules = AssignmentRules(
@@ -89,20 +92,20 @@ def assign(
         console.print(f"posted to {to}", highlight=False)
 
 
-def _check_assignment(year: int, db: Path, rules: object) -> None:
+def _check_assignment(year: int, db: Path, rules: AssignmentRules) -> None:
     from rich.table import Table
 
     from flows.reading import reading
-    from tasks.assign import check_year
+    from warehouse.assignment_checks import CHECK_COLUMNS, check_year
 
     with reading(db) as conn:
-        found = check_year(conn, year, rules)  # type: ignore[arg-type]
-    if found.empty:
+        found = check_year(conn, year, rules)
+    if not found:
         console.print(f"{year}: no violations in the assignment or the reviews", highlight=False)
         return
     table = Table(title=f"{year}: {len(found)} violations")
-    for column in found.columns:
+    for column in CHECK_COLUMNS:
         table.add_column(column)
-    for row in found.itertuples(index=False):
-        table.add_row(*[str(v) for v in row])
+    for row in found:
+        table.add_row(*row)
     console.print(table)

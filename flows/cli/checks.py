@@ -4,7 +4,8 @@ Everything that can refuse a command without running its flow is asked here, on 
 (one short write connection, which also proves it is not locked) or with one probe request to the
 portal: a refusal then costs the Python start-up and a query, not a Prefect server. The flows
 keep their own checks (deployments and tests call them directly); these only answer earlier,
-with the same sentences. Nothing here imports Prefect.
+with the same sentences. Nothing here imports Prefect, nor pandas: the warehouse is read with
+DuckDB's own rows (`warehouse.sql.records`), the same statements the flows' readers use.
 """
 
 from __future__ import annotations
@@ -79,12 +80,12 @@ def writable(db: Path) -> None:
 
 def check_scorable(db: Path, year: int) -> None:
     """`score`: the year has active units and at least one accepted submission."""
-    from warehouse import inputs
+    from warehouse.sql import first_row, statement
 
     with open_warehouse(db) as conn:
-        if inputs.active_units(conn, year).empty:
+        if first_row(conn, statement("active_units"), {"year": year}) is None:
             raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
-        if inputs.accepted_submissions(conn, year).empty:
+        if first_row(conn, statement("accepted_submissions"), {"year": year}) is None:
             raise MissingData(
                 f"{year} has no accepted submission to score; collect the year first "
                 f"(`unionflow collect --year {year} --source …`) or see "
@@ -94,14 +95,15 @@ def check_scorable(db: Path, year: int) -> None:
 
 def check_allocatable(db: Path, year: int) -> None:
     """`allocate`: the year has a score run with at least one scored unit."""
-    from warehouse import score_runs
+    from warehouse.sql import records, statement
 
     with open_warehouse(db) as conn:
-        latest = score_runs.latest_score_run(conn, year)
-        if latest is None:
+        latest = records(conn, statement("latest_score_run"), {"year": year})
+        if not latest:
             raise MissingData(f"{year} has not been scored; run `unionflow score --year {year}` first")
-        score_run_id = int(str(latest["score_run_id"]))
-        if not score_runs.scores_of(conn, score_run_id)["total"].notna().any():
+        score_run_id = int(latest[0]["score_run_id"])
+        scores = records(conn, statement("scores"), {"id": score_run_id})
+        if all(row["total"] is None for row in scores):
             raise MissingData(
                 f"{year} has no scored unit to allocate to (score run {score_run_id}: no accepted "
                 f"submission with enough reviews); collect the year and run `unionflow score --year "
@@ -114,16 +116,16 @@ def check_publishable(
 ) -> None:
     """`publish`: an allocation exists; a different published run needs --supersede; the final
     stage needs its notice period over and no open objection (or --force)."""
-    from warehouse import allocation_runs
     from warehouse.publication import PublicationRefused, final_blockers
+    from warehouse.sql import first_row, records, statement
 
     with open_warehouse(db) as conn:
-        latest = allocation_runs.latest_allocation_run(conn, year)
-        if latest is None:
+        latest = first_row(conn, statement("latest_allocation_run_id"), [year])
+        if latest is None or latest[0] is None:
             raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
         if stage == "notice":
             return
-        run_id = int(str(latest["allocation_run_id"]))
+        run_id = int(latest[0])
         if stage == "final" and not (force and force.strip()):
             _, blockers = final_blockers(conn, year, dt.datetime.now(dt.UTC))
             if blockers:
@@ -131,8 +133,8 @@ def check_publishable(
                     f"final publication of {year} refused: " + "; ".join(blockers)
                     + "; resolve this first or pass --force REASON"
                 )  # fmt: skip
-        current = allocation_runs.published_run(conn, year)
-        previous = None if current is None else int(str(current["allocation_run_id"]))
+        current = records(conn, statement("published_allocation_run"), {"year": year})
+        previous = int(current[0]["allocation_run_id"]) if current else None
         if previous is not None and previous != run_id and not supersede:
             raise AlreadyPublished(
                 f"the {year} allocation is already published (run {previous}); "

@@ -91,30 +91,32 @@ def objection_list(
     from rich.table import Table
     from rich.text import Text
 
-    from warehouse.publication import ObjectionError, list_objections
+    from warehouse.publication import ObjectionError
+    from warehouse.sql import records, statement
 
     if status is not None and status not in ("open", "upheld", "dismissed"):
         raise ObjectionError(f"status must be open, upheld or dismissed, not {status!r}")
     from flows.reading import reading
 
     with reading(db_path(db)) as conn:
-        rows = list_objections(conn, year, status)
+        # `list_objections`'s query, read as DuckDB rows: no pandas, so the listing stays fast.
+        rows = records(conn, statement("objections"), {"year": year, "status": status})
     scope = f" of {year}" if year is not None else ""
     table = Table(title=f"Objections{scope}: {len(rows)}")
     for column in ("id", "year", "unit", "reason", "filed", "status", "resolved", "note"):
         table.add_column(column, overflow="fold")
-    for r in rows.itertuples(index=False):
-        unit = f"{r.unit_id} {r.name}".strip()
-        resolved = f"{_local(r.resolved_at)} {_text(r.resolved_by)}".strip()
+    for r in rows:
+        unit = f"{r['unit_id']} {r['name']}".strip()
+        resolved = f"{_local(r['resolved_at'])} {_text(r['resolved_by'])}".strip()
         cells = (
-            str(r.objection_id),
-            str(r.year),
+            str(r["objection_id"]),
+            str(r["year"]),
             unit,
-            str(r.reason),
-            f"{_local(r.filed_at)} {r.filed_by}",
-            str(r.status),
+            str(r["reason"]),
+            f"{_local(r['filed_at'])} {r['filed_by']}",
+            str(r["status"]),
             resolved,
-            _text(r.note),
+            _text(r["note"]),
         )
         table.add_row(*(Text(cell) for cell in cells))  # Text: never read as Rich markup
     plain_console().print(table)

@@ -14,22 +14,16 @@ that no swap can fix is dropped and its reviewee reported as short of reviewers 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from unionflow.assessment.assignment_rules import AssignmentRules, UnitPlace, rule_violations
+
+__all__ = ["Assignment", "AssignmentRules", "assign_reviewers", "balance", "offsets", "violations"]
+
 REPAIR_ROUNDS = 40
-
-
-@dataclass(frozen=True)
-class AssignmentRules:
-    """What a reviewer → reviewee pair must not be."""
-
-    per_unit: int = 5
-    avoid_same_parent_union: bool = False
-    # Declared conflicts: unit pairs (either order) that must never review each other.
-    conflicts: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -159,57 +153,27 @@ def assign_reviewers(units: pd.DataFrame, rules: AssignmentRules, seed: int) -> 
     return Assignment(pairs, short_frame, int((~ok).sum()))
 
 
-def _broken(
-    frame: pd.DataFrame, mask: np.ndarray | pd.Series, rule: str, detail: str, column: str = ""
-) -> pd.DataFrame:
-    rows = frame[np.asarray(mask, dtype=bool)]
-    # Built from the selected rows: assigning a whole-frame Series to an empty selection would
-    # bring its index (and every row) back.
-    text = detail + rows[column].astype(str) if column else pd.Series(detail, index=rows.index, dtype=object)
-    return rows.assign(rule=rule, detail=text)
-
-
 def violations(pairs: pd.DataFrame, units: pd.DataFrame, rules: AssignmentRules) -> pd.DataFrame:
     """Every pair that breaks a rule: reviewer_unit_id, reviewee_unit_id, rule, detail.
 
-    Works on an assignment or on a year's actual reviews (`assign --check`).
+    Works on an assignment or on a year's actual reviews (`assign --check`); the rules are
+    `assignment_rules.rule_violations`, here on DataFrames.
     """
-    info = units.set_index("unit_id")
-    parent = info["parent_union"] if "parent_union" in info else pd.Series(dtype=object)
-    frame = pairs[["reviewer_unit_id", "reviewee_unit_id"]].reset_index(drop=True)
-    for role in ("reviewer", "reviewee"):
-        ids = frame[f"{role}_unit_id"]
-        frame[f"{role}_district"] = ids.map(info["district"])
-        frame[f"{role}_parent"] = ids.map(parent)
-    self_review = (frame["reviewer_unit_id"] == frame["reviewee_unit_id"]).to_numpy()
-    same_district = ~self_review & (frame["reviewer_district"] == frame["reviewee_district"]).to_numpy()
-    declared = {(a, b) for a, b in rules.conflicts} | {(b, a) for a, b in rules.conflicts}
-    is_declared = np.fromiter(
-        (
-            (r, e) in declared
-            for r, e in zip(frame["reviewer_unit_id"], frame["reviewee_unit_id"], strict=True)
-        ),
-        dtype=bool,
-        count=len(frame),
+    parents = units["parent_union"] if "parent_union" in units else pd.Series(None, index=units.index)
+    places = {
+        str(unit): UnitPlace(_known(district), _known(parent))
+        for unit, district, parent in zip(units["unit_id"], units["district"], parents, strict=True)
+    }
+    found = rule_violations(
+        zip(pairs["reviewer_unit_id"], pairs["reviewee_unit_id"], strict=True), places, rules
     )
-    unknown = (frame["reviewer_district"].isna() | frame["reviewee_district"].isna()).to_numpy()
-    found = [
-        _broken(frame, self_review, "self_review", "a unit reviews itself"),
-        _broken(frame, same_district, "conflict_of_interest", "same district ", "reviewer_district"),
-        _broken(frame, is_declared, "conflict_of_interest", "declared conflict"),
-        _broken(frame, unknown, "unknown_unit", "not an active pilot unit"),
-    ]
-    if rules.avoid_same_parent_union:
-        same_parent = (
-            ~self_review
-            & frame["reviewer_parent"].notna().to_numpy()
-            & (frame["reviewer_parent"] == frame["reviewee_parent"]).to_numpy()
-        )
-        found.append(
-            _broken(frame, same_parent, "conflict_of_interest", "same parent union ", "reviewer_parent")
-        )
-    result = pd.concat(found, ignore_index=True)[["reviewer_unit_id", "reviewee_unit_id", "rule", "detail"]]
-    return result.sort_values(["reviewer_unit_id", "reviewee_unit_id", "rule", "detail"], ignore_index=True)
+    return pd.DataFrame(
+        found, columns=["reviewer_unit_id", "reviewee_unit_id", "rule", "detail"], dtype=object
+    )
+
+
+def _known(value: object) -> str | None:
+    return None if value is None or value != value else str(value)
 
 
 def balance(pairs: pd.DataFrame) -> tuple[int, int]:

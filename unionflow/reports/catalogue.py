@@ -131,6 +131,11 @@ def labels(lang: str) -> _Labels:
 
 def local_time(value: object) -> dt.datetime | None:
     """`value` (datetime, pandas Timestamp, ISO text) in Asia/Shanghai; None when empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if type(value) is dt.datetime:  # DuckDB's own values: no pandas needed (issue 15)
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(TIMEZONE)
     import pandas as pd
 
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):

@@ -78,6 +78,19 @@ def materialise(
     run(conn, f"create or replace temp table {table} as {statement(name)}", params)
 
 
+def records(
+    conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """A query's rows as dicts by column name (drained, see `run`), with DuckDB's Python values.
+
+    Without pandas: commands that only read a few rows (`quarantine list`, the refusals of
+    `flows.cli.checks`) stay fast (issue 15). NULL is None, never NaN.
+    """
+    cursor = conn.execute(sql, params)
+    names = [column[0] for column in cursor.description or ()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def first_row(
     conn: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
 ) -> tuple[Any, ...] | None:
