@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect import flow
 
 from tasks.assign import AssignOutcome, assign_task, export_assignment_task, outcome_of, read_conflicts
+from tasks.portal import portal_token
 from unionflow.assessment.assignment import AssignmentRules
 from unionflow.sources.portal_client import post_to_portal
 from warehouse import inputs
@@ -46,5 +47,5 @@ def assign(
         }
         # The same assignment always gets the same key, so a retried post is applied once.
         key = f"assignments-{year}-seed{used_seed}-k{per_unit}-{len(assignment.pairs)}"
-        post_to_portal(to, f"/api/v1/assignments/{year}", payload, key)
+        post_to_portal(to, f"/api/v1/assignments/{year}", payload, key, portal_token())
     return outcome_of(year, assignment, rules, used_seed, units), exported

@@ -26,6 +26,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from unionflow.sources.payloads import RECORD_KINDS, RecordBatch, RecordKind, payload_text
 from unionflow.sources.portal_client import ENDPOINTS, ClientSettings, PortalClient, resolve_token
 from unionflow.sources.portal_cursor import CollectionState, Page
+from unionflow.sources.portal_settings import SECRET_BLOCK
 from warehouse.collections import cursor_of, save_cursor
 from warehouse.payloads import Landing, land
 from warehouse.sql import transaction
@@ -43,6 +44,28 @@ def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
 
 def _scope(kind: RecordKind, year: int) -> int | None:
     return None if kind == "unit" else year
+
+
+def secret_block_token() -> str | None:
+    """The token in the Prefect Secret block `unionflow-portal-token`, or None when there is none.
+
+    Any failure to find or read the block means "no token": the caller's error then names where
+    the token may live, and no exception text (which could quote a value) reaches the user.
+    """
+    try:
+        from prefect.blocks.system import Secret
+
+        # `load` is sync-compatible (returns the block when called from sync code); typed loosely.
+        secret: Any = Secret.load(SECRET_BLOCK)
+        value = secret.get()
+    except Exception:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def portal_token() -> str:
+    """The portal token: env UNIONFLOW_PORTAL_TOKEN, else the Prefect Secret block (never logged)."""
+    return resolve_token(fallback=secret_block_token)
 
 
 #: Progress callback: (kind, records landed by this page, whether the collection is complete).
@@ -190,7 +213,7 @@ def land_from_portal(
     its pages would never end; pages landed before that stay landed and the next run resumes after
     them. `progress` is told about every landed page (default: `rich_progress()` on stderr).
     """
-    token = resolve_token()
+    token = portal_token()
     settings = ClientSettings.from_env()
     streams: dict[RecordKind, CollectionState] = {}
     for kind in RECORD_KINDS:

@@ -123,11 +123,12 @@ def idempotency_key(payload: dict[str, object]) -> str:
 @task(cache_policy=NO_CACHE)
 def post_allocation_task(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int, to: str) -> str:
     """Push the published allocation to the portal (idempotent by key); returns the key used."""
+    from tasks.portal import portal_token
     from unionflow.sources.portal_client import post_to_portal
 
     payload = allocation_payload(conn, year, allocation_run_id)
     key = idempotency_key(payload)
-    post_to_portal(to, f"/api/v1/allocations/{year}", payload, key)
+    post_to_portal(to, f"/api/v1/allocations/{year}", payload, key, portal_token())
     return key
 
 

@@ -22,7 +22,7 @@ import pytest
 from flows.collect import collect
 from unionflow.portal.server import serve_in_background
 from unionflow.sources.payloads import SourceError
-from unionflow.sources.portal_client import PortalAuthError, PortalUnavailable
+from unionflow.sources.portal_client import PortalAuthError, PortalUnavailable, resolve_token
 from warehouse.connection import open_warehouse
 from warehouse.sql import run
 
@@ -271,6 +271,11 @@ def test_a_missing_token_is_a_clear_error(
         "unionflow-portal-token"
     )
     assert not isinstance(failure.value, PortalAuthError)
+
+
+def test_without_the_variable_the_token_is_what_the_fallback_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("UNIONFLOW_PORTAL_TOKEN", raising=False)
+    assert resolve_token(fallback=lambda: " from-the-block ") == "from-the-block"
 
 
 def test_the_token_never_appears(folder: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

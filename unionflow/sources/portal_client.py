@@ -343,11 +343,14 @@ class PortalClient:
         )
 
 
-def post_to_portal(base_url: str, path: str, payload: Any, idempotency_key: str) -> Any:
-    """Synchronous one-off POST to the portal with the resolved token (publication, assignments)."""
+def post_to_portal(base_url: str, path: str, payload: Any, idempotency_key: str, token: str) -> Any:
+    """Synchronous one-off POST to the portal (publication, assignments).
+
+    `token` comes from the caller (`tasks.portal.portal_token()` resolves it, Secret block included).
+    """
 
     async def send() -> Any:
-        async with PortalClient(base_url, resolve_token()) as client:
+        async with PortalClient(base_url, token) as client:
             return await client.post(path, payload, idempotency_key)
 
     return asyncio.run(send())

@@ -7,9 +7,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from unionflow.sources.payloads import RecordKind, SourceError
 from unionflow.sources.portal_cursor import EMPTY_PAGES_ENV, REPEATED_CURSORS_ENV, LoopGuards
@@ -41,23 +40,18 @@ class PortalProtocolError(PortalError):
     """The portal answered something no retry can fix (for example 404 or 400)."""
 
 
-def resolve_token() -> str:
-    """The portal token: env UNIONFLOW_PORTAL_TOKEN, else the Prefect Secret block `unionflow-portal-token`.
+def resolve_token(fallback: Callable[[], str | None] | None = None) -> str:
+    """The portal token: env UNIONFLOW_PORTAL_TOKEN, else what `fallback` finds.
 
-    The Secret block is only looked up when the variable is missing; a missing token is an error,
-    never an empty default.
+    The task layer passes a fallback reading the Prefect Secret block `unionflow-portal-token`
+    (`tasks.portal.portal_token`); the sources never import Prefect themselves. The fallback is
+    only asked when the variable is missing; a missing token is an error, never an empty default,
+    and the error names where the token lives, never a value.
     """
     token = os.environ.get(TOKEN_ENV, "").strip()
     if token:
         return token
-    try:
-        from prefect.blocks.system import Secret
-
-        # `load` is sync-compatible (returns the block when called from sync code); typed loosely.
-        secret: Any = Secret.load(SECRET_BLOCK)
-        value = secret.get()
-    except Exception:  # any failure to find or read the block means "no token"
-        value = None
+    value = fallback() if fallback is not None else None
     if isinstance(value, str) and value.strip():
         return value.strip()
     raise SourceError(f"no portal token: set {TOKEN_ENV} or create the Prefect Secret block {SECRET_BLOCK}")
