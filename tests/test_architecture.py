@@ -129,16 +129,11 @@ def test_every_ref_names_a_shared_relation_that_exists() -> None:
     assert refs and all(name.startswith("int_") for name in refs), refs
 
 
-# Modules another issue is rewriting this session; each entry goes when its module is back under 400.
-BEING_SPLIT = {"unionflow/assessment/config.py": "issue 14: the config becomes pydantic models"}
-
-
 def test_no_module_is_longer_than_400_lines() -> None:
     long = {
         str(module): lines
         for module in python_modules()
         if (lines := len((ROOT / module).read_text(encoding="utf-8").splitlines())) > 400
-        and str(module) not in BEING_SPLIT
     }
     assert long == {}
 
