@@ -250,7 +250,8 @@ def test_backup_list_shows_sizes_and_what_each_protects_and_prune_reports_what_i
     runner = CliRunner()
     listed = runner.invoke(app, ["backup", "list", "--db", str(db)], env={"COLUMNS": "250"})
     assert listed.exit_code == 0, listed.output
-    assert "MiB" in listed.output and "after the publication of run 2 (2025)" in listed.output
+    assert "bytes (" in listed.output and "MiB" in listed.output
+    assert "after the publication of run 2 (2025)" in listed.output
     pruned = runner.invoke(app, ["backup", "prune", "--db", str(db), "--keep", "1"])
     assert pruned.exit_code == 0, pruned.output
     assert "removed w-2025-run1-before" in pruned.output and "pruned 1 backups, freed" in pruned.output

@@ -20,7 +20,8 @@ backup_app = typer.Typer(
 
 
 def _mib(size: int) -> str:
-    return f"{size / 2**20:,.1f} MiB"
+    # Exact bytes for scripts and audits, MiB for a glance.
+    return f"{size:,} bytes ({size / 2**20:,.1f} MiB)"
 
 
 @backup_app.command("list")
