@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from flows.cli.options import DbOption, YearOption, console, db_path
+from warehouse.backup_retention import DEFAULT_KEEP_OTHERS
 
 app = typer.Typer()
 backup_app = typer.Typer(
@@ -77,7 +78,7 @@ def backup_prune(
             min=0,
             help="Backups kept besides those of every published run (newest first).",
         ),
-    ] = 5,
+    ] = DEFAULT_KEEP_OTHERS,
 ) -> None:
     """Remove old backups: keep every backup of a year's published run and the newest --keep others."""
     from warehouse.backup_retention import prune_backups
