@@ -12,7 +12,7 @@ from unionflow.assessment import AssessmentConfig, allocate, config_hash
 from unionflow.assessment.allocation import LeftoverReason
 from unionflow.assessment.fingerprints import frames_hash
 from warehouse import allocation_runs, score_runs
-from warehouse.connection import MissingData
+from warehouse.missing import not_scored, nothing_to_allocate
 
 
 @dataclass(frozen=True)
@@ -36,14 +36,11 @@ def allocate_year_task(
     """Split the budget over the latest score run of `year` (SPEC section 8) as a draft run."""
     latest = score_runs.latest_score_run(conn, year)
     if latest is None:
-        raise MissingData(f"{year} has not been scored; run `unionflow score --year {year}` first")
+        raise not_scored(year)
     score_run_id = int(str(latest["score_run_id"]))
     scores = score_runs.scores_of(conn, score_run_id)
     if not scores["total"].notna().any():
-        raise MissingData(
-            f"{year} has no scored unit to allocate to (score run {score_run_id}: no accepted submission "
-            f"with enough reviews); collect the year and run `unionflow score --year {year}` first"
-        )
+        raise nothing_to_allocate(year, score_run_id)
     input_hash = frames_hash({"scores": scores[["unit_id", "total", "grade"]]})
     config = config_hash(cfg)
     existing = allocation_runs.find_allocation_run(conn, year, score_run_id, config, input_hash)

@@ -18,7 +18,8 @@ from unionflow.sources.conflicts import read_conflicts
 from warehouse import inputs
 from warehouse.assignment_checks import check_year
 from warehouse.assignments import assignment_of, replace_assignments, reviewed_pairs
-from warehouse.connection import MissingData, WarehouseError
+from warehouse.connection import WarehouseError
+from warehouse.missing import no_active_units
 from warehouse.payloads import count_payloads
 
 __all__ = [
@@ -71,7 +72,7 @@ def assign_task(
     """
     units = inputs.active_units(conn, year)
     if units.empty:
-        raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
+        raise no_active_units(year)
     assignment = assign_reviewers(units, rules, seed)
     received = count_payloads(conn, "review", year)
     if received and not force:

@@ -12,7 +12,8 @@ from prefect.cache_policies import NO_CACHE
 from unionflow.reports.catalogue import catalogue
 from unionflow.reports.notice import NoticeSettings, notice_content, write_notice_files
 from warehouse import allocation_runs, score_runs
-from warehouse.connection import MissingData, WarehouseError
+from warehouse.connection import WarehouseError
+from warehouse.missing import no_allocation
 from warehouse.publication import record_notice
 
 
@@ -34,7 +35,7 @@ def write_notice(
     settings = settings or NoticeSettings()
     latest = allocation_runs.latest_allocation_run(conn, year)
     if latest is None:
-        raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
+        raise no_allocation(year)
     if int(str(latest["allocation_run_id"])) != allocation_run_id:
         raise WarehouseError(
             f"allocation run {allocation_run_id} is not the latest of {year} "

@@ -14,17 +14,13 @@ from prefect.cache_policies import NO_CACHE
 
 from unionflow.reports.csv_files import write_allocations, write_quarantine, write_scores
 from warehouse import allocation_runs, inputs, score_runs
-from warehouse.connection import MissingData, WarehouseError
 from warehouse.freshness import check_current
-from warehouse.publication import check_final_allowed, record_final
+from warehouse.missing import no_allocation
+from warehouse.publication import already_published, check_final_allowed, record_final
 from warehouse.snapshot import refresh_snapshot
 
 if TYPE_CHECKING:
     from tasks.validate import ValidationOutcome
-
-
-class AlreadyPublished(WarehouseError):
-    """A different allocation of the year is already published and no supersede reason was given."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +52,7 @@ def publish_run_task(
     """
     latest = allocation_runs.latest_allocation_run(conn, year)
     if latest is None:
-        raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
+        raise no_allocation(year)
     run_id = int(str(latest["allocation_run_id"]))
     score_run_id = int(str(latest["score_run_id"]))
     current = allocation_runs.published_run(conn, year)
@@ -64,10 +60,7 @@ def publish_run_task(
         return run_id, score_run_id, None
     previous = None if current is None else int(str(current["allocation_run_id"]))
     if previous is not None and not supersede:
-        raise AlreadyPublished(
-            f"the {year} allocation is already published (run {previous}); "
-            f"pass --supersede REASON to publish run {run_id} in its place"
-        )
+        raise already_published(year, previous, run_id)
     allocation_runs.mark_published(conn, run_id, supersede=previous, reason=supersede)
     return run_id, score_run_id, previous
 
@@ -137,7 +130,7 @@ def latest_run_task(conn: duckdb.DuckDBPyConnection, year: int) -> tuple[int, in
     """(allocation run, score run) of the year's latest allocation; MissingData when there is none."""
     latest = allocation_runs.latest_allocation_run(conn, year)
     if latest is None:
-        raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
+        raise no_allocation(year)
     return int(str(latest["allocation_run_id"])), int(str(latest["score_run_id"]))
 
 

@@ -23,6 +23,7 @@ from unionflow.reports.xlsx import MAX_ROWS, write_xlsx
 from warehouse import allocation_runs, inputs, score_runs
 from warehouse.connection import MissingData
 from warehouse.history import unit_history
+from warehouse.missing import not_scored
 from warehouse.publication import headline, score_run_hashes
 
 __all__ = [
@@ -185,7 +186,7 @@ def feedback_inputs(conn: duckdb.DuckDBPyConnection, year: int) -> FeedbackInput
 
     latest = score_runs.latest_score_run(conn, year)
     if latest is None:
-        raise MissingData(f"{year} has not been scored; run `unionflow score --year {year}` first")
+        raise not_scored(year)
     scores = score_runs.scores_of(conn, int(str(latest["score_run_id"])))
     units = inputs.active_units(conn, year)
     submissions = inputs.accepted_submissions(conn, year)

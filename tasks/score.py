@@ -18,7 +18,7 @@ from unionflow.assessment import (
     with_overrides,
 )
 from warehouse import inputs, score_runs
-from warehouse.connection import MissingData
+from warehouse.missing import no_active_units, nothing_to_score
 
 
 @dataclass(frozen=True)
@@ -67,13 +67,10 @@ def score_year_task(conn: duckdb.DuckDBPyConnection, year: int, cfg: AssessmentC
         data.input_hash,
     )
     if units.empty:
-        raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
+        raise no_active_units(year)
     if submissions.empty:
         # Every unit would be `missing`: a run of nothing would look like a result.
-        raise MissingData(
-            f"{year} has no accepted submission to score; collect the year first "
-            f"(`unionflow collect --year {year} --source …`) or see `unionflow quarantine list --year {year}`"
-        )
+        raise nothing_to_score(year)
     config = config_hash(cfg)
     existing = score_runs.find_score_run(conn, year, config, input_hash)
     if existing is not None:

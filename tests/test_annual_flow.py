@@ -11,9 +11,10 @@ import pytest
 from flows.allocate import allocate
 from flows.annual import annual_assessment
 from flows.publish import publish
-from tasks.publish import AlreadyPublished
 from tests.conftest import YEAR
+from unionflow.next_step import PassOption
 from warehouse.connection import open_warehouse
+from warehouse.publication import AlreadyPublished
 from warehouse.sql import run
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -111,8 +112,9 @@ def test_publishing_a_different_allocation_needs_a_supersede_reason(
 ) -> None:
     db, _ = published
     allocate(year=YEAR, db=str(db), budget=900_000)
-    with pytest.raises(AlreadyPublished, match="--supersede"):
+    with pytest.raises(AlreadyPublished, match="already published") as refused:
         publish(year=YEAR, out=str(tmp_path), db=str(db))
+    assert PassOption("--supersede REASON") in refused.value.next_steps
     outcome = publish(year=YEAR, out=str(tmp_path), db=str(db), supersede="budget cut by the federation")
     with open_warehouse(db, read_only=True) as conn:
         statuses = dict(run(conn, "select allocation_run_id, status from allocation_runs"))

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from flows.annual import annual_assessment
 from flows.cli.operations import backup_app
 from flows.publish import publish
+from unionflow.next_step import PassOption
 from warehouse.backup import BackupError, BackupInfo, backups_root, list_backups, restore
 from warehouse.backup_retention import DEFAULT_KEEP_OTHERS, BackupStatus, prune_backups, retention_plan
 from warehouse.connection import open_warehouse
@@ -100,8 +101,9 @@ def test_the_before_backup_holds_the_draft_and_publishing_it_gives_the_same_list
 def test_restore_refuses_an_existing_file_unless_forced(published: dict[str, Path], tmp_path: Path) -> None:
     target = tmp_path / "taken.duckdb"
     target.write_bytes(b"not a warehouse")
-    with pytest.raises(BackupError, match="--force"):
+    with pytest.raises(BackupError, match="already exists") as refused:
         restore(published["after"], target)
+    assert PassOption("--force") in refused.value.next_steps
     assert target.read_bytes() == b"not a warehouse"
     restore(published["after"], target, force=True)
     with open_warehouse(target, read_only=True) as conn:

@@ -30,16 +30,13 @@ from unionflow.reports.notice import (
     render_notice_markdown,
 )
 from warehouse.connection import open_warehouse
+from warehouse.objections import ObjectionError, add_objection, list_objections, resolve_objection
 from warehouse.publication import (
     Notice,
-    ObjectionError,
     PublicationRefused,
-    add_objection,
     check_final_allowed,
     latest_notice,
-    list_objections,
     record_final,
-    resolve_objection,
 )
 from warehouse.sql import run
 
@@ -77,12 +74,14 @@ def post_notice(db: Path, out: Path, now: dt.datetime = POSTED, **settings: obje
 
 
 def refusal(db: Path, now: dt.datetime, force: str | None = None) -> str | None:
-    """The refusal message of the final publication at `now`, or None when it is allowed."""
+    """The refusal of the final publication at `now` as the CLI words it, or None when allowed."""
+    from flows.cli.next_steps import worded
+
     with open_warehouse(db) as conn:
         try:
             check_final_allowed(conn, YEAR, now, force, forced_by="tester")
         except PublicationRefused as refused:
-            return str(refused)
+            return worded(str(refused), refused.next_steps)
     return None
 
 
@@ -180,6 +179,7 @@ def test_notice_settings_are_strict(tmp_path: Path) -> None:
 def test_final_is_refused_without_a_notice_and_while_the_period_is_open(db: Path, tmp_path: Path) -> None:
     message = refusal(db, AFTER)
     assert message is not None and "no public notice" in message and "--force REASON" in message
+    assert f"run `unionflow publish --year {YEAR} --stage notice` first or pass --force REASON" in message
     post_notice(db, tmp_path)
     message = refusal(db, DURING)
     assert message is not None and "objection period is open until 2026-02-02" in message

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import duckdb
 
+from unionflow.next_step import PassOption
 from warehouse.connection import WarehouseError
 from warehouse.copies import copy_database, literal, quoted, wal_of
 from warehouse.sql import first_row, run, statement, with_identifiers
@@ -164,7 +165,9 @@ def restore(backup_dir: Path | str, target_db: Path | str, *, force: bool = Fals
         raise BackupError(f"{backup_dir} is incomplete: neither {DATABASE_FILE} nor schema.sql and load.sql")
     target = Path(target_db)
     if target.exists() and not force:
-        raise BackupError(f"{target} already exists; pass --force to replace it, or restore to a new path")
+        raise BackupError(
+            f"{target} already exists; restore to a new path", next_steps=(PassOption("--force"),)
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".restoring")
     for leftover in (partial, wal_of(partial)):

@@ -72,7 +72,7 @@ def backup_statuses(root: Path, db_path: Path, published: dict[int, int]) -> lis
 def retention_plan(statuses: list[BackupStatus], keep_others: int) -> Pruned:
     """Keep every protected backup and the newest `keep_others` others (pure)."""
     if keep_others < 0:
-        raise BackupError(f"--keep must be 0 or more, not {keep_others}")
+        raise BackupError(f"backups to keep must be 0 or more, not {keep_others}")
     others = [status for status in statuses if status.protects is None]
     removed = others[: max(0, len(others) - keep_others)]  # oldest first: the front goes
     gone = {id(status) for status in removed}

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import duckdb
 
+from unionflow.next_step import Refusal, RunCommand
 from warehouse.migrations import migrate
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>\S+)(?: \(PID (?P<pid>\d+)\))?")
 
 
-class WarehouseError(Exception):
-    """A problem with the warehouse file that the user can fix (exit code 2)."""
+class WarehouseError(Refusal):
+    """A problem with the warehouse file that the user can fix (exit code 2), with its next steps."""
 
 
 class MissingData(WarehouseError):
@@ -43,7 +44,7 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     """
     path = Path(path)
     if read_only and not path.exists():
-        raise WarehouseError(f"warehouse {path} does not exist; run `unionflow collect` first")
+        raise WarehouseError(f"warehouse {path} does not exist", next_steps=(RunCommand.of("collect"),))
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from unionflow.next_step import RunCommand, SeeCommand
 from warehouse import allocation_runs, score_runs
 from warehouse.connection import WarehouseError
 from warehouse.inputs import score_inputs
@@ -104,7 +105,10 @@ def check_current(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id:
     if made_from != int(str(latest["score_run_id"])) or str(latest["input_hash"]) != current:
         raise StaleResults(
             f"allocation run {allocation_run_id} of {year} is stale: the accepted inputs changed since "
-            f"its score run {made_from}; run `unionflow score --year {year}` and "
-            f"`unionflow allocate --year {year}` (or `unionflow run`) first; "
-            f"`unionflow status --year {year}` says why"
+            f"its score run {made_from}",
+            next_steps=(
+                RunCommand.of("score", "--year", year),
+                RunCommand.of("allocate", "--year", year),
+                SeeCommand.of("status", "--year", year),
+            ),
         )

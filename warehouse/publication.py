@@ -1,39 +1,48 @@
-"""Publication in the warehouse: headline figures, the public notice (公示) and objections.
+"""Publication in the warehouse: headline figures, the public notice (公示) and the final stage.
 
 A year's allocation is published in two stages. The **notice** stage posts the draft allocation for
 public comment and opens an objection period (14 days by default); anyone may object to a unit's
 result meanwhile, and a steward resolves each objection as `upheld` or `dismissed`, audited. The
 **final** stage is refused while the period is open, while an objection is unresolved, or while an
 upheld objection still concerns the run about to be published, unless forced with a recorded reason.
+Objections themselves are `warehouse.objections`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import duckdb
 
 from unionflow.clock import FEDERATION_TIMEZONE
+from unionflow.next_step import NextStep, PassOption, RunCommand
 from warehouse import allocation_runs
 from warehouse.connection import MissingData, WarehouseError
-from warehouse.sql import first_row, records, run, statement, transaction
+from warehouse.missing import no_allocation
+from warehouse.sql import first_row, records, run, statement
 
 if TYPE_CHECKING:
     import pandas as pd  # only in annotations: reading a row needs no pandas (issue 15)
-
-Outcome = Literal["upheld", "dismissed"]
-OUTCOMES: tuple[str, ...] = ("upheld", "dismissed")
 
 
 class PublicationRefused(WarehouseError):
     """Final publication is not allowed yet (objection period open, objections unresolved, …)."""
 
 
-class ObjectionError(WarehouseError):
-    """An objection command that cannot be carried out (unknown unit or id, already resolved, …)."""
+class AlreadyPublished(WarehouseError):
+    """A different allocation of the year is already published and no supersede reason was given."""
+
+
+def already_published(year: int, previous: int, run_id: int) -> AlreadyPublished:
+    """Publishing `run_id` would replace the published run `previous` without a recorded reason."""
+    return AlreadyPublished(
+        f"the {year} allocation is already published (run {previous}); publishing run {run_id} "
+        "in its place needs a reason",
+        next_steps=(PassOption("--supersede REASON"),),
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -222,120 +231,46 @@ def record_notice(
 
 
 # --------------------------------------------------------------------------------------------------
-# Objections
-
-
-def _next_objection_id(conn: duckdb.DuckDBPyConnection) -> int:
-    row = first_row(conn, statement("next_objection_id"))
-    return int(row[0]) if row else 1
-
-
-def add_objection(
-    conn: duckdb.DuckDBPyConnection,
-    year: int,
-    unit_id: str,
-    reason: str,
-    *,
-    filed_by: str,
-    now: dt.datetime,
-) -> int:
-    """File an objection against a unit's result for `year`; returns its id.
-
-    The unit must be in the year's latest allocation (every active unit has a row there), so an
-    objection always points at a result that was actually published for comment.
-    """
-    if not reason.strip():
-        raise ObjectionError("an objection needs a reason (--reason)")
-    latest = allocation_runs.latest_allocation_run(conn, year)
-    if latest is None:
-        raise MissingData(f"{year} has no allocation to object to; run `unionflow allocate --year {year}`")
-    run_id = int(str(latest["allocation_run_id"]))
-    known = first_row(
-        conn,
-        statement("allocation_row_count"),
-        [run_id, unit_id],
-    )
-    if not known or not known[0]:
-        raise ObjectionError(f"unit {unit_id} has no result in the {year} allocation (run {run_id})")
-    with transaction(conn):
-        objection_id = _next_objection_id(conn)
-        run(
-            conn,
-            statement("record_objection"),
-            [objection_id, year, unit_id, run_id, reason, now, filed_by],
-        )
-    return objection_id
-
-
-def list_objections(
-    conn: duckdb.DuckDBPyConnection, year: int | None = None, status: str | None = None
-) -> pd.DataFrame:
-    """Objections, oldest first, optionally of one year and one status."""
-    return conn.sql(
-        statement("objections"),
-        params={"year": year, "status": status},
-    ).df()
-
-
-def resolve_objection(
-    conn: duckdb.DuckDBPyConnection,
-    objection_id: int,
-    outcome: str,
-    note: str,
-    *,
-    resolved_by: str,
-    now: dt.datetime,
-) -> dict[str, object]:
-    """Close an open objection as `upheld` or `dismissed` with a note; returns the updated row.
-
-    A resolution is final: changing it would rewrite the audit trail, so a second resolution is
-    refused (file a new objection instead).
-    """
-    if outcome not in OUTCOMES:
-        raise ObjectionError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
-    if not note.strip():
-        raise ObjectionError("a resolution needs a note (--note) explaining the outcome")
-    row = first_row(conn, statement("objection_status"), [objection_id])
-    if row is None:
-        raise ObjectionError(f"no objection with id {objection_id}")
-    if row[0] != "open":
-        raise ObjectionError(f"objection {objection_id} is already resolved ({row[0]})")
-    with transaction(conn):
-        run(
-            conn,
-            statement("resolve_objection"),
-            [outcome, now, resolved_by, note, objection_id],
-        )
-    frame = list_objections(conn)
-    return frame[frame["objection_id"] == objection_id].iloc[0].to_dict()
-
-
-# --------------------------------------------------------------------------------------------------
 # Final stage
 
 
-def final_blockers(conn: duckdb.DuckDBPyConnection, year: int, now: dt.datetime) -> tuple[int, list[str]]:
+@dataclass(frozen=True)
+class Blocker:
+    """One thing that stops a final publication, and the command that clears it when there is one."""
+
+    text: str
+    next_step: RunCommand | None = None
+
+
+def final_blockers(conn: duckdb.DuckDBPyConnection, year: int, now: dt.datetime) -> tuple[int, list[Blocker]]:
     """(latest allocation run, what stops its final publication at `now`): empty when allowed."""
     latest = first_row(conn, statement("latest_allocation_run_id"), [year])
     if latest is None or latest[0] is None:
-        raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
+        raise no_allocation(year)
     run_id = int(latest[0])
-    blockers: list[str] = []
+    blockers: list[Blocker] = []
     notice = latest_notice(conn, year)
     if notice is None:
-        blockers.append(f"no public notice was posted (run `unionflow publish --year {year} --stage notice`)")
+        post = RunCommand.of("publish", "--year", year, "--stage", "notice")
+        blockers.append(Blocker("no public notice was posted", post))
     elif notice.allocation_run_id != run_id:
         blockers.append(
-            f"the notice shows allocation run {notice.allocation_run_id}, not the latest run {run_id}"
-            " (post a new notice)"
+            Blocker(
+                f"the notice shows allocation run {notice.allocation_run_id}, not the latest run {run_id}"
+                " (post a new notice)"
+            )
         )
     elif notice.is_open(now):
-        blockers.append(f"the objection period is open until {notice.period_end.isoformat()} (inclusive)")
+        blockers.append(
+            Blocker(f"the objection period is open until {notice.period_end.isoformat()} (inclusive)")
+        )
     open_ids = [int(r[0]) for r in run(
         conn, statement("open_objection_ids"), [year]
     )]  # fmt: skip
     if open_ids:
-        blockers.append(f"{len(open_ids)} objection(s) unresolved (id {', '.join(map(str, open_ids))})")
+        blockers.append(
+            Blocker(f"{len(open_ids)} objection(s) unresolved (id {', '.join(map(str, open_ids))})")
+        )
     upheld_ids = [int(r[0]) for r in run(
         conn,
         statement("upheld_objection_ids"),
@@ -343,10 +278,22 @@ def final_blockers(conn: duckdb.DuckDBPyConnection, year: int, now: dt.datetime)
     )]  # fmt: skip
     if upheld_ids:
         blockers.append(
-            f"objection(s) {', '.join(map(str, upheld_ids))} were upheld against run {run_id}"
-            " (correct the record and run again for a new draft)"
+            Blocker(
+                f"objection(s) {', '.join(map(str, upheld_ids))} were upheld against run {run_id}"
+                " (correct the record and run again for a new draft)"
+            )
         )
     return run_id, blockers
+
+
+def final_refusal(year: int, blockers: list[Blocker]) -> PublicationRefused:
+    """The refusal naming every blocker; what clears them comes first, then `--force REASON`."""
+    steps: list[NextStep] = [blocker.next_step for blocker in blockers if blocker.next_step is not None]
+    steps.append(PassOption("--force REASON"))
+    return PublicationRefused(
+        f"final publication of {year} refused: " + "; ".join(blocker.text for blocker in blockers),
+        next_steps=tuple(steps),
+    )
 
 
 def check_final_allowed(
@@ -366,13 +313,13 @@ def check_final_allowed(
     run_id, blockers = final_blockers(conn, year, now)
     if not blockers:
         return
-    message = f"final publication of {year} refused: " + "; ".join(blockers)
+    refusal = final_refusal(year, blockers)
     if force is None or not force.strip():
-        raise PublicationRefused(message + "; resolve this first or pass --force REASON")
+        raise refusal
     run(
         conn,
         statement("record_publication_override"),
-        [year, run_id, message, force, now, forced_by],
+        [year, run_id, str(refusal), force, now, forced_by],
     )
 
 

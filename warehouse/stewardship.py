@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from unionflow.next_step import RunCommand
 from warehouse.connection import WarehouseError
 from warehouse.sql import first_row, records, run, statement
 
@@ -45,8 +46,8 @@ def check_transition(quarantine_id: int, current: Decision | None, decision: str
     if state == "rejected":
         assert current is not None
         raise StewardRefused(
-            f"{quarantine_id} was rejected by {current.decided_by} ({current.reason}); a rejection is final. "
-            f"To reconsider it, reopen it first: `unionflow quarantine reopen {quarantine_id} --reason …`"
+            f"{quarantine_id} was rejected by {current.decided_by} ({current.reason}); a rejection is final",
+            next_steps=(RunCommand.of("quarantine", "reopen", quarantine_id, "--reason", "…"),),
         )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from unionflow.next_step import RunCommand
 from warehouse.connection import MissingData
 from warehouse.inputs import accepted_review_scores
 from warehouse.sql import first_row, run, statement, transaction
@@ -50,7 +51,10 @@ def score_inputs(
         params={"id": allocation_run_id, "year": year},
     ).df()
     if runs.empty:
-        raise MissingData(f"no allocation run {allocation_run_id} for {year}; run `unionflow allocate` first")
+        raise MissingData(
+            f"no allocation run {allocation_run_id} for {year}",
+            next_steps=(RunCommand.of("allocate", "--year", year),),
+        )
     allocation_run = runs.iloc[0].to_dict()
     scores = conn.sql(
         statement("gx_scores"),

@@ -16,15 +16,18 @@ from pathlib import Path
 
 from unionflow.sources.location import is_portal
 from unionflow.sources.payloads import SourceError
-from warehouse.connection import MissingData, WarehouseError, open_warehouse
+from warehouse.connection import open_warehouse
+from warehouse.missing import (
+    no_active_units,
+    no_allocation,
+    not_scored,
+    nothing_to_allocate,
+    nothing_to_score,
+)
 
 #: The probe's deadline: a portal that does not accept a connection within it is unreachable.
 PROBE_CONNECT_SECONDS = 3.0
 PROBE_READ_SECONDS = 5.0
-
-
-class AlreadyPublished(WarehouseError):
-    """A different allocation of the year is already published and no supersede reason was given."""
 
 
 def check_source(source: str) -> None:
@@ -45,15 +48,14 @@ def probe_portal(base_url: str) -> None:
     """
     import httpx
 
-    from unionflow.sources.portal_client import API, SECRET_BLOCK, TOKEN_ENV
+    from unionflow.sources.portal_client import API, TOKEN_ENV
+    from unionflow.sources.portal_settings import no_token
 
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
         if os.environ.get("PREFECT_API_URL"):
             return  # the collection resolves the Secret block on the configured server
-        raise SourceError(
-            f"no portal token: set {TOKEN_ENV} or create the Prefect Secret block {SECRET_BLOCK}"
-        )
+        raise no_token()
     base = base_url.rstrip("/")
     timeout = httpx.Timeout(PROBE_READ_SECONDS, connect=PROBE_CONNECT_SECONDS)
     try:
@@ -84,13 +86,9 @@ def check_scorable(db: Path, year: int) -> None:
 
     with open_warehouse(db) as conn:
         if first_row(conn, statement("active_units"), {"year": year}) is None:
-            raise MissingData(f"no active pilot units for {year}; import the registry or collect first")
+            raise no_active_units(year)
         if first_row(conn, statement("accepted_submissions"), {"year": year}) is None:
-            raise MissingData(
-                f"{year} has no accepted submission to score; collect the year first "
-                f"(`unionflow collect --year {year} --source …`) or see "
-                f"`unionflow quarantine list --year {year}`"
-            )
+            raise nothing_to_score(year)
 
 
 def check_allocatable(db: Path, year: int) -> None:
@@ -100,15 +98,11 @@ def check_allocatable(db: Path, year: int) -> None:
     with open_warehouse(db) as conn:
         latest = records(conn, statement("latest_score_run"), {"year": year})
         if not latest:
-            raise MissingData(f"{year} has not been scored; run `unionflow score --year {year}` first")
+            raise not_scored(year)
         score_run_id = int(latest[0]["score_run_id"])
         scores = records(conn, statement("scores"), {"id": score_run_id})
         if all(row["total"] is None for row in scores):
-            raise MissingData(
-                f"{year} has no scored unit to allocate to (score run {score_run_id}: no accepted "
-                f"submission with enough reviews); collect the year and run `unionflow score --year "
-                f"{year}` first"
-            )
+            raise nothing_to_allocate(year, score_run_id)
 
 
 def check_publishable(
@@ -116,27 +110,21 @@ def check_publishable(
 ) -> None:
     """`publish`: an allocation exists; a different published run needs --supersede; the final
     stage needs its notice period over and no open objection (or --force)."""
-    from warehouse.publication import PublicationRefused, final_blockers
+    from warehouse.publication import already_published, final_blockers, final_refusal
     from warehouse.sql import first_row, records, statement
 
     with open_warehouse(db) as conn:
         latest = first_row(conn, statement("latest_allocation_run_id"), [year])
         if latest is None or latest[0] is None:
-            raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
+            raise no_allocation(year)
         if stage == "notice":
             return
         run_id = int(latest[0])
         if stage == "final" and not (force and force.strip()):
             _, blockers = final_blockers(conn, year, dt.datetime.now(dt.UTC))
             if blockers:
-                raise PublicationRefused(
-                    f"final publication of {year} refused: " + "; ".join(blockers)
-                    + "; resolve this first or pass --force REASON"
-                )  # fmt: skip
+                raise final_refusal(year, blockers)
         current = records(conn, statement("published_allocation_run"), {"year": year})
         previous = int(current[0]["allocation_run_id"]) if current else None
         if previous is not None and previous != run_id and not supersede:
-            raise AlreadyPublished(
-                f"the {year} allocation is already published (run {previous}); "
-                f"pass --supersede REASON to publish run {run_id} in its place"
-            )
+            raise already_published(year, previous, run_id)

@@ -37,11 +37,12 @@ def latest_scores(db: Path, year: int) -> object:
     """The year's latest score table (read-only), or a clear error when it was never scored."""
     from warehouse import score_runs
     from warehouse.connection import MissingData, open_warehouse
+    from warehouse.missing import not_scored
 
     with open_warehouse(db, read_only=True) as conn:
         latest = score_runs.latest_score_run(conn, year)
         if latest is None:
-            raise MissingData(f"{year} has not been scored; run `unionflow score --year {year}` first")
+            raise not_scored(year)
         scores = score_runs.scores_of(conn, int(str(latest["score_run_id"])))
     if not scores["total"].notna().any():
         raise MissingData(f"{year} has no scored unit (every unit is missing or incomplete)")

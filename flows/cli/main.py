@@ -19,9 +19,11 @@ from typing import Annotated
 import typer
 
 from flows.cli import assign, decision, operations, pipeline, publication, stewardship
+from flows.cli.next_steps import worded
 from flows.cli.options import UsageProblem, console, errors
 from flows.cli.portal import portal_app
 from flows.settings import apply_quiet_defaults
+from unionflow.next_step import Refusal
 
 app = typer.Typer(
     name="unionflow",
@@ -179,7 +181,8 @@ def main() -> None:
         if isinstance(problem, OSError) and problem.filename is not None and problem.strerror:
             message = f"unionflow: error: {problem.strerror}: {problem.filename}"
         else:
-            message = f"unionflow: error: {_one_line(str(problem))}"
+            steps = problem.next_steps if isinstance(problem, Refusal) else ()
+            message = f"unionflow: error: {_one_line(worded(str(problem), steps))}"
         _release_frames(problem)
     finally:
         for stop, handler in previous.items():

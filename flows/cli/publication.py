@@ -61,7 +61,8 @@ def objection_add(
 ) -> None:
     """File an objection against a unit's result for a year (status: open)."""
     from warehouse.connection import open_warehouse
-    from warehouse.publication import add_objection, latest_notice
+    from warehouse.objections import add_objection
+    from warehouse.publication import latest_notice
 
     console = plain_console()
     now = _now()
@@ -91,7 +92,7 @@ def objection_list(
     from rich.table import Table
     from rich.text import Text
 
-    from warehouse.publication import ObjectionError
+    from warehouse.objections import ObjectionError
     from warehouse.sql import records, statement
 
     if status is not None and status not in ("open", "upheld", "dismissed"):
@@ -132,7 +133,7 @@ def objection_resolve(
 ) -> None:
     """Resolve an open objection as upheld or dismissed; the outcome is recorded and cannot change."""
     from warehouse.connection import open_warehouse
-    from warehouse.publication import resolve_objection
+    from warehouse.objections import resolve_objection
 
     console = plain_console()
     with open_warehouse(db_path(db)) as conn:
@@ -172,7 +173,8 @@ def notice_command(
     from unionflow.reports.catalogue import LANGS
     from unionflow.reports.notice import load_notice_settings
     from warehouse import allocation_runs
-    from warehouse.connection import MissingData, open_warehouse
+    from warehouse.connection import open_warehouse
+    from warehouse.missing import no_allocation
     from warehouse.publication import latest_notice
 
     if lang not in LANGS:
@@ -182,7 +184,7 @@ def notice_command(
     with open_warehouse(db_path(db)) as conn:
         latest = allocation_runs.latest_allocation_run(conn, year)
         if latest is None:
-            raise MissingData(f"{year} has no allocation; run `unionflow allocate --year {year}` first")
+            raise no_allocation(year)
         run_id = int(str(latest["allocation_run_id"]))
         files = write_notice(conn, year, run_id, Path(out), lang, now or _now(), settings)
         notice = latest_notice(conn, year)

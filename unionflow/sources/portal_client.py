@@ -29,13 +29,12 @@ import orjson
 from pydantic import SecretStr
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from unionflow.sources.payloads import RecordKind, SourceError
+from unionflow.sources.payloads import RecordKind
 from unionflow.sources.portal_cursor import CursorWalk, Page, PaginationLoop, Verdict
 from unionflow.sources.portal_settings import (
     API,
     ENDPOINTS,
     RETRY_STATUSES,
-    SECRET_BLOCK,
     TOKEN_ENV,
     ClientSettings,
     PortalAuthError,
@@ -43,6 +42,7 @@ from unionflow.sources.portal_settings import (
     PortalLoopError,
     PortalProtocolError,
     PortalUnavailable,
+    no_token,
     resolve_token,
 )
 
@@ -111,9 +111,7 @@ class PortalClient:
         self.settings = settings or ClientSettings.from_env()
         self._token = token if isinstance(token, SecretStr) else SecretStr(token)
         if not self._token.get_secret_value():
-            raise SourceError(
-                f"no portal token: set {TOKEN_ENV} or create the Prefect Secret block {SECRET_BLOCK}"
-            )
+            raise no_token()
         self._rng = random.Random(self.settings.seed)
         self.retries = 0
         timeout = httpx.Timeout(

@@ -40,6 +40,11 @@ class PortalProtocolError(PortalError):
     """The portal answered something no retry can fix (for example 404 or 400)."""
 
 
+def no_token() -> SourceError:
+    """A portal collection without a token: names where the token lives, never a value."""
+    return SourceError(f"no portal token: set {TOKEN_ENV} or create the Prefect Secret block {SECRET_BLOCK}")
+
+
 def resolve_token(fallback: Callable[[], str | None] | None = None) -> str:
     """The portal token: env UNIONFLOW_PORTAL_TOKEN, else what `fallback` finds.
 
@@ -54,7 +59,7 @@ def resolve_token(fallback: Callable[[], str | None] | None = None) -> str:
     value = fallback() if fallback is not None else None
     if isinstance(value, str) and value.strip():
         return value.strip()
-    raise SourceError(f"no portal token: set {TOKEN_ENV} or create the Prefect Secret block {SECRET_BLOCK}")
+    raise no_token()
 
 
 def _env_number(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
