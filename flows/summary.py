@@ -32,8 +32,8 @@ def print_outcome(
     cat = catalogue(lang)
     text = cat.labels
     with open_warehouse(db, read_only=True) as conn:
-        run = allocation_runs.allocation_run(conn, allocation_run_id) or {}
-        scores = score_runs.scores_of(conn, int(str(run["score_run_id"])))
+        run = allocation_runs.existing_allocation_run(conn, allocation_run_id)
+        scores = score_runs.scores_of(conn, run.score_run_id)
         allocations = allocation_runs.allocations_of(conn, allocation_run_id)
         figures = headline_figures(headline(conn, year, allocation_run_id), year, cat)
 
@@ -75,7 +75,7 @@ def print_outcome(
         table.add_row(*(Text(cell) for cell in cells))  # a unit's name is never markup
     console.print(table)
 
-    status = cat.code("status", run.get("status"))
+    status = cat.code("status", run.status)
     summary = Table(title=cat.text("console_run", run=allocation_run_id, status=status))
     for label in ("col_grade", "units", "funded", "amount"):
         summary.add_column(text[label], justify="left" if label == "col_grade" else "right")
@@ -92,6 +92,10 @@ def print_outcome(
             f"{int(line['funded']):,}",
             f"{int(line['amount']):,}",
         )
-    for key in ("budget", "allocated", "unallocated"):
-        summary.add_row(text[key], "", "", f"{int(str(run[key])):,}", style="bold")
+    for key, amount in (
+        ("budget", run.budget),
+        ("allocated", run.allocated),
+        ("unallocated", run.unallocated),
+    ):
+        summary.add_row(text[key], "", "", f"{amount:,}", style="bold")
     console.print(summary)

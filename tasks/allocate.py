@@ -37,7 +37,7 @@ def allocate_year_task(
     latest = score_runs.latest_score_run(conn, year)
     if latest is None:
         raise not_scored(year)
-    score_run_id = int(str(latest["score_run_id"]))
+    score_run_id = latest.score_run_id
     scores = score_runs.scores_of(conn, score_run_id)
     if not scores["total"].notna().any():
         raise nothing_to_allocate(year, score_run_id)
@@ -47,14 +47,14 @@ def allocate_year_task(
     # Pure and cheap: computed for a reused run too, so its summary explains the remainder as well.
     result = allocate(scores[["unit_id", "total", "grade"]], cfg)
     if existing is not None:
-        run = allocation_runs.allocation_run(conn, existing) or {}
+        run = allocation_runs.existing_allocation_run(conn, existing)
         rows = allocation_runs.allocations_of(conn, existing)
         return AllocationOutcome(
             existing,
             True,
-            int(str(run["budget"])),
-            int(str(run["allocated"])),
-            int(str(run["unallocated"])),
+            run.budget,
+            run.allocated,
+            run.unallocated,
             int((rows["reason"] == "funded").sum()),
             result.unallocated_reason,
         )

@@ -15,22 +15,23 @@ from unionflow.assessment.scenarios import report_scenarios
 from unionflow.assessment.stability import unit_stability
 from warehouse import inputs
 from warehouse.review_exclusions import excluded_reviews
+from warehouse.run_rows import AllocationRun
 
 #: Above this many scored units the page leaves the bootstrap to `unionflow stability` (at
 #: 100,000 units B = 200 takes about 20 s, too long for every publication).
 REPORT_STABILITY_MAX_UNITS = 20_000
 
 
-def run_config(run: dict[str, object], peer_method: object) -> AssessmentConfig:
+def run_config(run: AllocationRun, peer_method: object) -> AssessmentConfig:
     """The default config with an allocation run's own parameters and the score run's method."""
     cfg = resolve_config(
         None,
-        budget=int(str(run["budget"])),
-        floor=int(str(run["floor"])),
-        cap=int(str(run["cap"])),
-        step=int(str(run["step"])),
+        budget=run.budget,
+        floor=run.floor,
+        cap=run.cap,
+        step=run.step,
     )
-    allocation = cfg.allocation.model_copy(update={"method": str(run.get("method") or cfg.allocation.method)})
+    allocation = cfg.allocation.model_copy(update={"method": run.method or cfg.allocation.method})
     peer = cfg.peer.model_copy(update={"method": str(peer_method or cfg.peer.method)})
     return cfg.model_copy(update={"allocation": allocation, "peer": peer})
 
@@ -38,7 +39,7 @@ def run_config(run: dict[str, object], peer_method: object) -> AssessmentConfig:
 def decision_sections(
     conn: duckdb.DuckDBPyConnection,
     year: int,
-    run: dict[str, object],
+    run: AllocationRun,
     peer_method: object,
     scores: pd.DataFrame,
 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:

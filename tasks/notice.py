@@ -36,10 +36,10 @@ def write_notice(
     latest = allocation_runs.latest_allocation_run(conn, year)
     if latest is None:
         raise no_allocation(year)
-    if int(str(latest["allocation_run_id"])) != allocation_run_id:
+    if latest.allocation_run_id != allocation_run_id:
         raise WarehouseError(
             f"allocation run {allocation_run_id} is not the latest of {year} "
-            f"(run {latest['allocation_run_id']}); a notice always shows the latest allocation"
+            f"(run {latest.allocation_run_id}); a notice always shows the latest allocation"
         )
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -53,9 +53,9 @@ def write_notice(
         timezone=settings.timezone,
     )
     allocations = allocation_runs.allocations_of(conn, allocation_run_id)
-    scores = score_runs.scores_of(conn, int(str(latest["score_run_id"])))
+    scores = score_runs.scores_of(conn, latest.score_run_id)
     levels = dict(zip(scores["unit_id"], scores["level"], strict=True))
-    content = notice_content(allocations, levels, notice, latest, lang, settings)
+    content = notice_content(allocations, levels, notice, latest.budget, lang, settings)
     return write_notice_files(content, out)
 
 

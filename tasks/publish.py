@@ -53,12 +53,11 @@ def publish_run_task(
     latest = allocation_runs.latest_allocation_run(conn, year)
     if latest is None:
         raise no_allocation(year)
-    run_id = int(str(latest["allocation_run_id"]))
-    score_run_id = int(str(latest["score_run_id"]))
+    run_id, score_run_id = latest.allocation_run_id, latest.score_run_id
     current = allocation_runs.published_run(conn, year)
-    if current is not None and int(str(current["allocation_run_id"])) == run_id:
+    if current is not None and current.allocation_run_id == run_id:
         return run_id, score_run_id, None
-    previous = None if current is None else int(str(current["allocation_run_id"]))
+    previous = None if current is None else current.allocation_run_id
     if previous is not None and not supersede:
         raise already_published(year, previous, run_id)
     allocation_runs.mark_published(conn, run_id, supersede=previous, reason=supersede)
@@ -81,15 +80,15 @@ def allocation_payload(
     conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int
 ) -> dict[str, object]:
     """The published allocation as the portal receives it (POST /api/v1/allocations/{year})."""
-    run = allocation_runs.allocation_run(conn, allocation_run_id) or {}
+    run = allocation_runs.existing_allocation_run(conn, allocation_run_id)
     rows = allocation_runs.allocations_of(conn, allocation_run_id)
     return {
         "year": year,
         "allocation_run_id": allocation_run_id,
-        "config_hash": run.get("config_hash"),
-        "input_hash": run.get("input_hash"),
-        "budget": int(str(run.get("budget"))),
-        "allocated": int(str(run.get("allocated"))),
+        "config_hash": run.config_hash,
+        "input_hash": run.input_hash,
+        "budget": run.budget,
+        "allocated": run.allocated,
         "allocations": [
             {
                 "unit_id": r.unit_id,
@@ -131,7 +130,7 @@ def latest_run_task(conn: duckdb.DuckDBPyConnection, year: int) -> tuple[int, in
     latest = allocation_runs.latest_allocation_run(conn, year)
     if latest is None:
         raise no_allocation(year)
-    return int(str(latest["allocation_run_id"])), int(str(latest["score_run_id"]))
+    return latest.allocation_run_id, latest.score_run_id
 
 
 @task(cache_policy=NO_CACHE)
@@ -161,7 +160,7 @@ def record_final_task(
 def changes_publication_task(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int) -> bool:
     """Whether publishing the run changes what is published (then it is bracketed by backups)."""
     current = allocation_runs.published_run(conn, year)
-    return current is None or int(str(current["allocation_run_id"])) != allocation_run_id
+    return current is None or current.allocation_run_id != allocation_run_id
 
 
 @task(cache_policy=NO_CACHE)

@@ -6,6 +6,7 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from warehouse import allocation_runs, inputs, score_runs
 from warehouse.connection import MissingData
 from warehouse.history import unit_history
 from warehouse.missing import not_scored
-from warehouse.publication import headline, score_run_hashes
+from warehouse.publication import headline
 
 __all__ = [
     "ValidationSummary",
@@ -44,17 +45,19 @@ def load_report_data(
 ) -> ReportData:
     """Read an allocation run, its score run and the year's flags and quarantine."""
     run = allocation_runs.allocation_run(conn, allocation_run_id)
-    if run is None or int(str(run["year"])) != year:
+    if run is None or run.year != year:
         raise MissingData(f"{year} has no allocation run {allocation_run_id}")
-    score_run_id = int(str(run["score_run_id"]))
-    score_run = score_run_hashes(conn, score_run_id)
+    score_run_id = run.score_run_id
+    score_run = score_runs.score_run(conn, score_run_id)
     scores = score_runs.scores_of(conn, score_run_id)
-    scenarios, stability = decision_sections(conn, year, run, score_run.get("peer_method"), scores)
+    peer_method = None if score_run is None else score_run.peer_method
+    scenarios, stability = decision_sections(conn, year, run, peer_method, scores)
     return ReportData(
         year=year,
         allocation_run_id=allocation_run_id,
-        run=run,
-        score_run=score_run,
+        # The renderers read rows by column name (`ReportData.run` / `.score_run`).
+        run=asdict(run),
+        score_run={} if score_run is None else asdict(score_run),
         headline=headline(conn, year, allocation_run_id),
         scores=scores,
         allocations=allocation_runs.allocations_of(conn, allocation_run_id),
@@ -187,7 +190,7 @@ def feedback_inputs(conn: duckdb.DuckDBPyConnection, year: int) -> FeedbackInput
     latest = score_runs.latest_score_run(conn, year)
     if latest is None:
         raise not_scored(year)
-    scores = score_runs.scores_of(conn, int(str(latest["score_run_id"])))
+    scores = score_runs.scores_of(conn, latest.score_run_id)
     units = inputs.active_units(conn, year)
     submissions = inputs.accepted_submissions(conn, year)
     percentiles = indicator_scores(
@@ -197,8 +200,8 @@ def feedback_inputs(conn: duckdb.DuckDBPyConnection, year: int) -> FeedbackInput
     reviews = reviews[~reviews["review_id"].isin(excluded_reviews(conn, year))]
     allocation = allocation_runs.latest_allocation_run(conn, year)
     amounts: dict[str, int] = {}
-    if allocation is not None and int(str(allocation["score_run_id"])) == int(str(latest["score_run_id"])):
-        rows = allocation_runs.allocations_of(conn, int(str(allocation["allocation_run_id"])))
+    if allocation is not None and allocation.score_run_id == latest.score_run_id:
+        rows = allocation_runs.allocations_of(conn, allocation.allocation_run_id)
         amounts = {str(u): int(a) for u, a in zip(rows["unit_id"], rows["amount_cny"], strict=True)}
     return FeedbackInputs(
         year=year,

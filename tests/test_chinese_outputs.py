@@ -119,7 +119,7 @@ def chinese(synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) -> d
     with open_warehouse(db) as conn:
         run = allocation_runs.published_run(conn, YEAR)
         assert run is not None
-        run_id = int(str(run["allocation_run_id"]))
+        run_id = run.allocation_run_id
         data = load_report_data(conn, YEAR, run_id, validation=None)
         feedback = feedback_inputs(conn, YEAR)
     texts: dict[str, str] = {}

@@ -38,7 +38,7 @@ def report_data(db: Path):  # type: ignore[no-untyped-def]
     with open_warehouse(db, read_only=True) as conn:
         run = allocation_runs.published_run(conn, YEAR)
         assert run is not None
-        return load_report_data(conn, YEAR, int(str(run["allocation_run_id"])))
+        return load_report_data(conn, YEAR, run.allocation_run_id)
 
 
 def test_the_current_budget_scenario_equals_the_published_allocation(year_copy: tuple[Path, Path]) -> None:

@@ -66,7 +66,7 @@ def year(synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
     with open_warehouse(db, read_only=True) as conn:
         run = allocation_runs.published_run(conn, YEAR)
         assert run is not None
-        run_id = int(str(run["allocation_run_id"]))
+        run_id = run.allocation_run_id
         headline = load_report_data(conn, YEAR, run_id).headline
     return db, run_id, headline
 

@@ -142,7 +142,7 @@ def test_names_are_escaped_in_markdown_and_html() -> None:
         YEAR, 1, dt.date(2026, 1, 20), dt.date(2026, 2, 2), AFTER, CONTACT, POSTED.astimezone(dt.UTC)
     )
     content = notice_content(
-        allocations, {"BT-C-0001": "city", "BT-C-0002": "county"}, notice, {"budget": 1_000_000}, "en",
+        allocations, {"BT-C-0001": "city", "BT-C-0002": "county"}, notice, 1_000_000, "en",
         NoticeSettings(),
     )  # fmt: skip
     md, page = render_notice_markdown(content), render_notice_html(content)
@@ -308,7 +308,7 @@ def test_units_of_one_amount_are_listed_by_total_not_by_id() -> None:
         }
     )
     notice = Notice(YEAR, 1, POSTED.date(), POSTED.date(), POSTED, CONTACT, POSTED)
-    content = notice_content(allocations, {}, notice, {"budget": 60_000}, "en", NoticeSettings())
+    content = notice_content(allocations, {}, notice, 60_000, "en", NoticeSettings())
     assert [r["unit_id"] for r in content.funded] == ["B-002", "C-003", "A-001"]
 
 

@@ -45,7 +45,7 @@ def published(synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) ->
     with open_warehouse(db) as conn:
         run = allocation_runs.published_run(conn, YEAR)
         assert run is not None
-        run_id = int(str(run["allocation_run_id"]))
+        run_id = run.allocation_run_id
         write_reports_task(conn, YEAR, run_id, out, "en")
         data = load_report_data(conn, YEAR, run_id)
     return Published(db, out, data)

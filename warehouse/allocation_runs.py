@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from warehouse.sql import first_row, run, statement, transaction
+from warehouse.connection import MissingData
+from warehouse.run_rows import AllocationRun
+from warehouse.sql import first_row, records, run, statement, transaction
 
 if TYPE_CHECKING:
     import pandas as pd  # only in annotations: reading a row needs no pandas (issue 15)
@@ -31,11 +33,11 @@ def find_allocation_run(
     latest = latest_allocation_run(conn, year)
     if (
         latest
-        and latest["score_run_id"] == score_run_id
-        and latest["config_hash"] == config_hash
-        and latest["input_hash"] == input_hash
+        and latest.score_run_id == score_run_id
+        and latest.config_hash == config_hash
+        and latest.input_hash == input_hash
     ):
-        return int(str(latest["allocation_run_id"]))
+        return latest.allocation_run_id
     return None
 
 
@@ -106,25 +108,32 @@ def allocation_leftover(
     return None if row is None else (str(row[0]), json.loads(str(row[1])))
 
 
-def allocation_run(conn: duckdb.DuckDBPyConnection, allocation_run_id: int) -> dict[str, object] | None:
-    """One allocation run's metadata."""
-    frame = conn.sql(statement("allocation_run"), params={"id": allocation_run_id}).df()
-    return None if frame.empty else frame.iloc[0].to_dict()
+def _one(conn: duckdb.DuckDBPyConnection, name: str, params: dict[str, int]) -> AllocationRun | None:
+    rows = records(conn, statement(name), params)
+    return AllocationRun.from_record(rows[0]) if rows else None
 
 
-def latest_allocation_run(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, object] | None:
+def allocation_run(conn: duckdb.DuckDBPyConnection, allocation_run_id: int) -> AllocationRun | None:
+    """One allocation run by id, or None."""
+    return _one(conn, "allocation_run", {"id": allocation_run_id})
+
+
+def existing_allocation_run(conn: duckdb.DuckDBPyConnection, allocation_run_id: int) -> AllocationRun:
+    """The allocation run with this id; `MissingData` when there is none."""
+    found = allocation_run(conn, allocation_run_id)
+    if found is None:
+        raise MissingData(f"allocation run {allocation_run_id} does not exist")
+    return found
+
+
+def latest_allocation_run(conn: duckdb.DuckDBPyConnection, year: int) -> AllocationRun | None:
     """The newest allocation run of a year, or None."""
-    frame = conn.sql(
-        statement("latest_allocation_run"),
-        params={"year": year},
-    ).df()
-    return None if frame.empty else frame.iloc[0].to_dict()
+    return _one(conn, "latest_allocation_run", {"year": year})
 
 
-def published_run(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, object] | None:
+def published_run(conn: duckdb.DuckDBPyConnection, year: int) -> AllocationRun | None:
     """The allocation run currently published for a year, or None."""
-    frame = conn.sql(statement("published_allocation_run"), params={"year": year}).df()
-    return None if frame.empty else frame.iloc[0].to_dict()
+    return _one(conn, "published_allocation_run", {"year": year})
 
 
 def allocations_of(conn: duckdb.DuckDBPyConnection, allocation_run_id: int) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from warehouse import allocation_runs, score_runs
 from warehouse.connection import WarehouseError
 from warehouse.inputs import score_inputs
 from warehouse.publication import latest_notice
+from warehouse.run_rows import AllocationRun
 from warehouse.sql import first_row, statement
 
 
@@ -49,12 +50,12 @@ def year_status(conn: duckdb.DuckDBPyConnection, year: int) -> list[StageState]:
     )
     current = score_inputs(conn, year).input_hash
     latest_score = score_runs.latest_score_run(conn, year)
-    score_id = None if latest_score is None else int(str(latest_score["score_run_id"]))
+    score_id = None if latest_score is None else latest_score.score_run_id
     score_stale = None
     if latest_score is None:
         stages.append(StageState("scored", "missing", "no score run"))
     else:
-        if str(latest_score["input_hash"]) != current:
+        if latest_score.input_hash != current:
             score_stale = (
                 f"the accepted inputs changed since score run {score_id} (a steward's decision or a "
                 "new collection)"
@@ -77,14 +78,14 @@ def year_status(conn: duckdb.DuckDBPyConnection, year: int) -> list[StageState]:
 
 
 def _allocation_stage(
-    run: dict[str, object] | None,
+    run: AllocationRun | None,
     latest_score_id: int | None,
     score_stale: str | None,
     stage: str = "allocated",
 ) -> StageState:
     if run is None:
         return StageState(stage, "missing", "no allocation run" if stage == "allocated" else "not published")
-    run_id, made_from = int(str(run["allocation_run_id"])), int(str(run["score_run_id"]))
+    run_id, made_from = run.allocation_run_id, run.score_run_id
     detail = f"allocation run {run_id} (from score run {made_from})"
     why = None
     if made_from != latest_score_id:
@@ -100,9 +101,9 @@ def check_current(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id:
     latest = score_runs.latest_score_run(conn, year)
     if run is None or latest is None:
         return
-    made_from = int(str(run["score_run_id"]))
+    made_from = run.score_run_id
     current = score_inputs(conn, year).input_hash
-    if made_from != int(str(latest["score_run_id"])) or str(latest["input_hash"]) != current:
+    if made_from != latest.score_run_id or latest.input_hash != current:
         raise StaleResults(
             f"allocation run {allocation_run_id} of {year} is stale: the accepted inputs changed since "
             f"its score run {made_from}",

@@ -52,7 +52,7 @@ def add_objection(
     latest = allocation_runs.latest_allocation_run(conn, year)
     if latest is None:
         raise no_allocation(year)
-    run_id = int(str(latest["allocation_run_id"]))
+    run_id = latest.allocation_run_id
     known = first_row(
         conn,
         statement("allocation_row_count"),

@@ -20,7 +20,7 @@ import duckdb
 from unionflow.clock import FEDERATION_TIMEZONE
 from unionflow.next_step import NextStep, PassOption, RunCommand
 from warehouse import allocation_runs
-from warehouse.connection import MissingData, WarehouseError
+from warehouse.connection import WarehouseError
 from warehouse.missing import no_allocation
 from warehouse.sql import first_row, records, run, statement
 
@@ -86,13 +86,11 @@ class Headline:
 
 def headline(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int) -> Headline:
     """The report's headline figures for an allocation run of `year`."""
-    meta = allocation_runs.allocation_run(conn, allocation_run_id)
-    if meta is None:
-        raise MissingData(f"allocation run {allocation_run_id} does not exist")
+    meta = allocation_runs.existing_allocation_run(conn, allocation_run_id)
     row = first_row(
         conn,
         statement("headline"),
-        {"year": year, "run": allocation_run_id, "score_run": int(str(meta["score_run_id"]))},
+        {"year": year, "run": allocation_run_id, "score_run": meta.score_run_id},
     )
     assert row is not None  # an aggregate-only select always yields one row
     (
@@ -120,18 +118,12 @@ def headline(conn: duckdb.DuckDBPyConnection, year: int, allocation_run_id: int)
         reviews_received=reviews_received,
         scored=scored,
         funded=funded,
-        budget=int(str(meta["budget"])),
-        allocated=int(str(meta["allocated"])),
-        unallocated=int(str(meta["unallocated"])),
+        budget=meta.budget,
+        allocated=meta.allocated,
+        unallocated=meta.unallocated,
         unallocated_reason=None if leftover is None else leftover[0],
         unallocated_params={} if leftover is None else leftover[1],
     )
-
-
-def score_run_hashes(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> dict[str, object]:
-    """A score run's metadata (peer method, config and input hashes, creation time)."""
-    frame = conn.sql(statement("score_run"), params={"id": score_run_id}).df()
-    return {} if frame.empty else frame.iloc[0].to_dict()
 
 
 # --------------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from warehouse.sql import first_row, run, statement, transaction
+from warehouse.run_rows import ScoreRun
+from warehouse.sql import first_row, records, run, statement, transaction
 
 if TYPE_CHECKING:
     import pandas as pd  # only in annotations: reading a row needs no pandas (issue 15)
@@ -31,8 +32,8 @@ def find_score_run(
     Only the latest run is reused: reusing an older one would make "latest" point elsewhere.
     """
     latest = latest_score_run(conn, year)
-    if latest and latest["config_hash"] == config_hash and latest["input_hash"] == input_hash:
-        return int(str(latest["score_run_id"]))
+    if latest and latest.config_hash == config_hash and latest.input_hash == input_hash:
+        return latest.score_run_id
     return None
 
 
@@ -76,13 +77,16 @@ def save_score_run(
     return score_run_id
 
 
-def latest_score_run(conn: duckdb.DuckDBPyConnection, year: int) -> dict[str, object] | None:
+def latest_score_run(conn: duckdb.DuckDBPyConnection, year: int) -> ScoreRun | None:
     """The newest score run of a year, or None."""
-    frame = conn.sql(
-        statement("latest_score_run"),
-        params={"year": year},
-    ).df()
-    return None if frame.empty else frame.iloc[0].to_dict()
+    rows = records(conn, statement("latest_score_run"), {"year": year})
+    return ScoreRun.from_record(rows[0]) if rows else None
+
+
+def score_run(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> ScoreRun | None:
+    """One score run by id (its peer method, hashes and creation time), or None."""
+    rows = records(conn, statement("score_run"), {"id": score_run_id})
+    return ScoreRun.from_record(rows[0]) if rows else None
 
 
 def scores_of(conn: duckdb.DuckDBPyConnection, score_run_id: int) -> pd.DataFrame:

@@ -43,7 +43,7 @@ def latest_scores(db: Path, year: int) -> object:
         latest = score_runs.latest_score_run(conn, year)
         if latest is None:
             raise not_scored(year)
-        scores = score_runs.scores_of(conn, int(str(latest["score_run_id"])))
+        scores = score_runs.scores_of(conn, latest.score_run_id)
     if not scores["total"].notna().any():
         raise MissingData(f"{year} has no scored unit (every unit is missing or incomplete)")
     return scores

@@ -185,7 +185,7 @@ def notice_command(
         latest = allocation_runs.latest_allocation_run(conn, year)
         if latest is None:
             raise no_allocation(year)
-        run_id = int(str(latest["allocation_run_id"]))
+        run_id = latest.allocation_run_id
         files = write_notice(conn, year, run_id, Path(out), lang, now or _now(), settings)
         notice = latest_notice(conn, year)
     assert notice is not None

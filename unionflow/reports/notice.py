@@ -122,12 +122,13 @@ def notice_content(
     allocations: pd.DataFrame,
     levels: dict[str, str],
     notice: Notice,
-    run: dict[str, Any],
+    budget: int,
     lang: str,
     settings: NoticeSettings,
 ) -> NoticeContent:
     """Format a notice: funded units by amount, then total (highest first), then the other units by
-    total; units of one amount are therefore listed in the order of their result, not their id."""
+    total; units of one amount are therefore listed in the order of their result, not their id.
+    `budget` is the allocation run's, stated beside what was allocated."""
     cat = catalogue(lang)
     text = cat.labels
     year = notice.year
@@ -162,7 +163,7 @@ def notice_content(
         ),
         contact=notice.contact,
         summary=text["notice_summary"].format(
-            funded=f"{len(funded):,}", allocated=f"{allocated:,}", budget=f"{int(str(run['budget'])):,}"
+            funded=f"{len(funded):,}", allocated=f"{allocated:,}", budget=f"{budget:,}"
         ),
         funded=funded,
         others=others,
