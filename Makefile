@@ -19,8 +19,9 @@ setup:  ## install uv if missing and sync the locked environment
 demo: setup  ## synthesise a year and run the annual flow on it (writes out/demo)
 	$(RUN) unionflow demo --out out/demo
 
-test: setup  ## the test suite (installs Debian's Chromium for the report's browser test when missing)
+test: setup  ## the test suite (installs Debian's Chromium and PostgreSQL for the browser and server tests when missing)
 	@bash scripts/install-chromium.sh
+	@bash scripts/install-postgresql.sh
 	@bash scripts/install-axe.sh
 	$(RUN) pytest -n 2 --dist loadfile -q
 

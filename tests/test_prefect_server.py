@@ -1,10 +1,11 @@
-"""prefect.yaml against a real Prefect server: deploy, read back, run `annual-assessment` on a worker.
+"""prefect.yaml against a real Prefect server on PostgreSQL: deploy, read back, run deployments on a worker.
 
 Prefect silently drops keys it does not know in prefect.yaml, so the only trustworthy check of the
 deployments is to deploy them to a real server and read them back through the API. The server is
-the test run's own (`prefect server start` from tests/conftest.py, a SQLite database of its own);
-the work pool, the deploy and the worker are started with the commands of docs/operations.md, each
-in its own PREFECT_HOME, and stopped by process group at the end.
+this module's own `prefect server start` on a real PostgreSQL (tests/postgres.py: a throwaway
+cluster from Debian's package, which `make test` installs), as docs/operations.md runs it in
+production; the work pool, the deploy and the worker are started with the commands of
+docs/operations.md, each in its own PREFECT_HOME, and stopped by process group at the end.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from typing import Any
 
 import pytest
 
+from flows.warm_start import TemporaryApi, TemporaryApiError
+from tests.postgres import Cluster, PostgresUnavailable
+
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,6 +40,11 @@ EXPECTED_SCHEDULES = {
     "unionflow-annual-assessment/annual-assessment": ["0 9 20 1 *"],
     "unionflow-publish/publish": [],
 }
+#: Prefect's role and database on the module's PostgreSQL (the names docs/operations.md uses).
+PREFECT_DB = "prefect"
+PREFECT_DB_PASSWORD = "prefect_test_only"
+#: A loaded 2-core machine can take a minute to boot the server and migrate an empty database.
+SERVER_STARTUP_SECONDS = 180.0
 
 
 def _free_port() -> int:
@@ -118,10 +127,38 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The run's server with the work pool created, a worker polling it and prefect.yaml deployed."""
-    stack = Stack(tmp_path_factory.mktemp("prefect-home"), prefect_api)
+def postgres() -> Iterator[Cluster]:
+    """One throwaway PostgreSQL server for the module, with Prefect's role and database on it."""
     try:
+        cluster = Cluster.start()
+    except PostgresUnavailable as why:
+        if os.environ.get("CI"):  # CI installs it (make test): there a missing PostgreSQL fails
+            pytest.fail(f"{why}, although CI runs scripts/install-postgresql.sh")
+        pytest.skip(str(why))
+    try:
+        cluster.create_database(PREFECT_DB, PREFECT_DB, PREFECT_DB_PASSWORD)
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(postgres: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A server on PostgreSQL with the work pool created, a worker polling it and prefect.yaml deployed."""
+    port = _free_port()
+    stack = Stack(tmp_path_factory.mktemp("prefect-home"), f"http://127.0.0.1:{port}/api")
+    stack.env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = postgres.url(
+        PREFECT_DB, PREFECT_DB, PREFECT_DB_PASSWORD
+    )
+    try:
+        # Services on (automations, late runs, …) except the scheduler (see Stack.env).
+        server = stack.start(
+            "server", "server", "start", "--no-ui", "--host", "127.0.0.1", "--port", str(port)
+        )
+        try:  # the first start on an empty database runs every migration
+            TemporaryApi(server, stack.api_url, stack.logs["server"]).wait_until_ready(SERVER_STARTUP_SECONDS)
+        except TemporaryApiError as why:
+            pytest.fail(f"{why}\n{stack.diagnostics()}")
         stack.cli("work-pool", "create", "unionflow-process", "--type", "process")
         # The worker boots (imports, first poll) while the limit is set and the deployments made.
         stack.start("worker", "worker", "start", "--pool", "unionflow-process")
@@ -200,6 +237,42 @@ def test_a_run_that_overrides_one_parameter_keeps_the_deployments_other_defaults
         "lock_wait_seconds": 1800,
         "out": "out/{year}",
     }
+
+
+def _finished(client: Any, stack: Stack, run: Any, seconds: float) -> Any:
+    """The flow run once it reaches a final state (the worker runs it), or as it is at the deadline."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        run = client.read_flow_run(run.id)
+        if run.state is not None and run.state.is_final():
+            break
+        time.sleep(2)
+    state = run.state
+    assert state is not None and state.is_completed(), (
+        f"flow run ended {state.type if state else None}: {state.message if state else ''}\n"
+        f"{stack.diagnostics()}"
+    )
+    return run
+
+
+def test_a_worker_runs_the_collect_deployment_into_the_warehouse(stack: Stack, tmp_path: Path) -> None:
+    from unionflow.synth import synthesize
+    from warehouse.connection import open_warehouse
+    from warehouse.sql import run as run_sql
+
+    source, db = tmp_path / "source", tmp_path / "w.duckdb"
+    synthesize(source, units=30, year=YEAR, seed=11)
+    with client_of(stack) as client:
+        deployment = client.read_deployment_by_name("unionflow-collect/collect")
+        run = client.create_flow_run_from_deployment(
+            deployment.id, parameters={"year": YEAR, "source": str(source), "db": str(db)}
+        )
+        _finished(client, stack, run, 240)
+    with open_warehouse(db, read_only=True) as conn:
+        units = run_sql(conn, "select count(*) from units")
+        submissions = run_sql(conn, "select count(distinct year), count(*) from submissions")
+    assert units[0][0] > 0
+    assert submissions[0][0] == 1 and submissions[0][1] > 0
 
 
 def test_a_worker_runs_the_annual_deployment_end_to_end(stack: Stack, tmp_path: Path) -> None:
