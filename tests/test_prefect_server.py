@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -160,10 +161,13 @@ def stack(postgres: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         except TemporaryApiError as why:
             pytest.fail(f"{why}\n{stack.diagnostics()}")
         stack.cli("work-pool", "create", "unionflow-process", "--type", "process")
-        # The worker boots (imports, first poll) while the limit is set and the deployments made.
+        # The worker boots (imports, first poll) while the limit is set and the deployments made,
+        # and those two run side by side: each CLI call spends most of its time importing Prefect.
         stack.start("worker", "worker", "start", "--pool", "unionflow-process")
-        stack.cli("work-pool", "set-concurrency-limit", "unionflow-process", "1")
-        stack.cli("--no-prompt", "deploy", "--all")
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            limit = pool.submit(stack.cli, "work-pool", "set-concurrency-limit", "unionflow-process", "1")
+            deploy = pool.submit(stack.cli, "--no-prompt", "deploy", "--all")
+            limit.result(), deploy.result()
         yield stack
     finally:
         stack.stop()
