@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import signal
@@ -115,6 +116,27 @@ def review_record(**changes: Any) -> dict[str, Any]:
     return record
 
 
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder that `build` fills once per test run, shared by every xdist worker.
+
+    Expensive read-only inputs (a published year costs an annual run) are built by whichever
+    worker asks first, under an exclusive lock; the others wait on the lock instead of building
+    their own copy, then read the same folder. A failed build leaves no marker: the next asker retries.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above every worker's own
+    folder, done = root / name, root / f"{name}.done"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture
 def fresh_db(tmp_path: Path) -> Path:
     """Path of a warehouse file that does not exist yet."""
@@ -223,6 +245,14 @@ def _database_template(config: pytest.Config) -> Path:
     from importlib.metadata import version
 
     return config.rootpath / ".pytest_cache" / "prefect" / f"prefect-{version('prefect')}.db"
+
+
+@pytest.fixture(scope="session")
+def migrated_prefect_database(pytestconfig: pytest.Config) -> Path:
+    """The migrated, empty Prefect database of this Prefect version (copy it; never open it)."""
+    template = _database_template(pytestconfig)
+    assert template.is_file(), "pytest_configure writes it on the first run"
+    return template
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -12,6 +12,7 @@ from flows.allocate import allocate
 from flows.annual import annual_assessment
 from flows.publish import publish
 from tests.conftest import YEAR
+from tests.test_report_html import private_copy, published_source, published_year
 from unionflow.next_step import PassOption
 from warehouse.connection import open_warehouse
 from warehouse.publication import AlreadyPublished
@@ -29,20 +30,25 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def published(synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(warehouse, out folder) after one annual run of the synthetic year."""
-    base = tmp_path_factory.mktemp("annual")
-    annual_assessment(year=YEAR, source=str(synthetic_year), out=str(base / "out"), db=str(base / "w.duckdb"))
-    return base / "w.duckdb", base / "out"
+def shared(synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(warehouse, out folder) of the test run's one published synthetic year (read only)."""
+    return published_year(synthetic_year, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def published(shared: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(warehouse, out folder) after one annual run of the synthetic year: this module's own copy."""
+    return private_copy(shared, tmp_path_factory.mktemp("annual"))
 
 
 def test_running_twice_on_the_same_folder_gives_byte_identical_csvs(
-    synthetic_year: Path, tmp_path: Path
+    shared: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    first, second = tmp_path / "first", tmp_path / "second"
-    annual_assessment(year=YEAR, source=str(synthetic_year), out=str(first), db=str(tmp_path / "a.duckdb"))
-    annual_assessment(year=YEAR, source=str(synthetic_year), out=str(second), db=str(tmp_path / "b.duckdb"))
-    annual_assessment(year=YEAR, source=str(synthetic_year), out=str(second), db=str(tmp_path / "b.duckdb"))
+    # The first run is the shared published year's (a warehouse of its own); the second warehouse
+    # runs the same folder twice, the rerun writing over its own outputs.
+    first, second, source = shared[1], tmp_path / "second", str(published_source(shared))
+    annual_assessment(year=YEAR, source=source, out=str(second), db=str(tmp_path / "b.duckdb"))
+    annual_assessment(year=YEAR, source=source, out=str(second), db=str(tmp_path / "b.duckdb"))
     for name in FILES:
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 

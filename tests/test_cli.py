@@ -18,6 +18,7 @@ import pytest
 
 from tests.cli import Outcome, unionflow
 from tests.conftest import REGISTRY, lock_held, unit_record
+from tests.test_report_html import private_copy, published_year
 
 
 def unionflow_process(
@@ -138,13 +139,14 @@ def test_every_command_has_help(command: str) -> None:
     assert "Usage" in result.stdout
 
 
-def test_publishing_a_different_allocation_without_supersede_exits_2(tmp_path: Path, loaded_db: Path) -> None:
-    db = tmp_path / "w.duckdb"
-    shutil.copy(loaded_db, db)
-    out = str(tmp_path / "out")
-    for step in (["score"], ["allocate"], ["publish", "--out", out], ["allocate", "--budget", "900000"]):
-        result = unionflow(*step, "--year", "2025", "--db", str(db))
-        assert result.code == 0, result.stderr
+def test_publishing_a_different_allocation_without_supersede_exits_2(
+    tmp_path: Path, synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # A copy of the test run's published year (scored, allocated and published as run 1).
+    db, published_out = private_copy(published_year(synthetic_year, tmp_path_factory), tmp_path)
+    out = str(published_out)
+    result = unionflow("allocate", "--budget", "900000", "--year", "2025", "--db", str(db))
+    assert result.code == 0, result.stderr
     refused = unionflow("publish", "--year", "2025", "--out", out, "--db", str(db))
     assert_one_clear_line(refused, "already published", "--supersede")
     replaced = unionflow(

@@ -13,8 +13,10 @@ import pytest
 from flows.annual import annual_assessment
 from flows.assign import assign
 from flows.publish import publish
+from tasks.collect import partitions_for
 from tests.cli import unionflow
 from tests.conftest import YEAR
+from tests.test_report_html import private_copy, published_source, published_year
 from unionflow.portal.server import serve_in_background
 from warehouse.connection import open_warehouse
 from warehouse.sql import run
@@ -52,11 +54,14 @@ def test_a_critical_validation_failure_blocks_publication_with_exit_1(
 
 
 def test_the_portal_receives_a_published_allocation_once_and_the_assignment(
-    tmp_path: Path, synthetic_year: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    synthetic_year: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("UNIONFLOW_PORTAL_TOKEN", TOKEN)
-    db, out = tmp_path / "w.duckdb", tmp_path / "out"
-    annual_assessment(year=YEAR, source=str(synthetic_year), out=str(out), db=str(db))
+    # A copy of the test run's published year: published locally, never pushed to a portal yet.
+    db, out = private_copy(published_year(synthetic_year, tmp_path_factory), tmp_path)
     with serve_in_background(synthetic_year, TOKEN) as base_url:
         publish(year=YEAR, out=str(out), db=str(db), to=base_url)
         publish(year=YEAR, out=str(out), db=str(db), to=base_url)  # a retry of the same publication
@@ -89,22 +94,21 @@ def test_a_calibrated_run_shows_the_rank_comparison_in_the_report(
 
 
 @pytest.fixture(scope="module")
-def single_partition(
-    prefect_harness: None, synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """The output folder of one single-partition run (the reference both runners are compared with)."""
-    single = tmp_path_factory.mktemp("single")
-    annual_assessment(year=YEAR, source=str(synthetic_year), out=str(single), db=str(single / "w.duckdb"),
-                      partitions=1)  # fmt: skip
-    return single
+def single_partition(synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(source, out folder) of the test run's published year: the reference both runners are
+    compared with, validated in one partition (the default for a year of this size)."""
+    db, out = published_year(synthetic_year, tmp_path_factory)
+    with open_warehouse(db, read_only=True) as conn:
+        assert all(partitions_for(conn, kind, YEAR) == 1 for kind in ("submissions", "reviews"))
+    return published_source((db, out)), out
 
 
 @pytest.mark.parametrize("runner", ["default", "dask"])
 def test_a_partitioned_run_gives_the_same_files_as_a_single_partition(
-    tmp_path: Path, synthetic_year: Path, single_partition: Path, runner: str
+    tmp_path: Path, single_partition: tuple[Path, Path], runner: str
 ) -> None:
-    single, parts = single_partition, tmp_path / "parts"
-    annual_assessment(year=YEAR, source=str(synthetic_year), out=str(parts), db=str(parts / "w.duckdb"),
+    (source, single), parts = single_partition, tmp_path / "parts"
+    annual_assessment(year=YEAR, source=str(source), out=str(parts), db=str(parts / "w.duckdb"),
                       partitions=4, runner=runner)  # fmt: skip
     for name in OUTPUTS:
         assert (single / name).read_bytes() == (parts / name).read_bytes(), name

@@ -17,7 +17,7 @@ import pytest
 from flows.annual import annual_assessment
 from tasks.reports import load_report_data, write_reports_task
 from tests.browser import chromium, find_chromium
-from tests.conftest import YEAR
+from tests.conftest import YEAR, built_once
 from unionflow.reports.charts import GRADE_COLOURS, HATCHED
 from unionflow.reports.findings import Finding, ValidationSummary
 from unionflow.reports.html import render_html
@@ -56,21 +56,22 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
 
 
-_PUBLISHED: dict[Path, tuple[Path, Path]] = {}
-
-
 def published_year(synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(warehouse, out folder) of one annual run of the synthetic year with the units of RENAMED
-    renamed; built once per test session (and xdist worker) for the three report test modules.
-    Read it only: `private_copy` it before writing."""
-    key = tmp_path_factory.getbasetemp()
-    if key not in _PUBLISHED:
-        base = tmp_path_factory.mktemp("published")
+    renamed; built once per test run (shared by the xdist workers) for every module that needs a
+    published year. Read it only: `private_copy` it before writing. Its source is `published_source`."""
+
+    def build(base: Path) -> None:
         source = renamed_source(synthetic_year, base / "source", RENAMED)
-        db, out = base / "w.duckdb", base / "out"
-        annual_assessment(year=YEAR, source=str(source), out=str(out), db=str(db))
-        _PUBLISHED[key] = (db, out)
-    return _PUBLISHED[key]
+        annual_assessment(year=YEAR, source=str(source), out=str(base / "out"), db=str(base / "w.duckdb"))
+
+    base = built_once(tmp_path_factory, "published-year", build)
+    return base / "w.duckdb", base / "out"
+
+
+def published_source(published: tuple[Path, Path]) -> Path:
+    """The source folder the shared published year was run from (the synthetic year, renamed)."""
+    return published[0].parent / "source"
 
 
 def private_copy(published: tuple[Path, Path], target: Path) -> tuple[Path, Path]:
