@@ -151,10 +151,15 @@ def _batch(kind: RecordKind, items: list[Any]) -> RecordBatch:
     return batch
 
 
-@pytest.fixture
-def registry_db(fresh_db: Path) -> Path:
-    """A warehouse holding the four-unit registry of REGISTRY."""
-    with open_warehouse(fresh_db) as conn:
+@pytest.fixture(scope="session")
+def registry_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse holding the validated four-unit registry of REGISTRY, made once (never write it).
+
+    Migrating a new file and validating the registry is most of a contract test's time and the
+    same work every time; each test gets a byte copy instead (`registry_db`).
+    """
+    db = tmp_path_factory.mktemp("registry") / "warehouse.duckdb"
+    with open_warehouse(db) as conn:
         collection_id = start_collection(conn, None, "test")
         land(
             conn,
@@ -165,6 +170,14 @@ def registry_db(fresh_db: Path) -> Path:
         )
         verdict = validate_kind(conn, "unit", None, None)
     assert verdict.quarantine.empty, verdict.quarantine.to_dict("records")
+    assert not db.with_name(db.name + ".wal").exists()  # closed and checkpointed: the file is all of it
+    return db
+
+
+@pytest.fixture
+def registry_db(fresh_db: Path, registry_template: Path) -> Path:
+    """A warehouse holding the four-unit registry of REGISTRY (this test's own copy)."""
+    shutil.copyfile(registry_template, fresh_db)
     return fresh_db
 
 

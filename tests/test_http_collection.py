@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,8 @@ from warehouse.sql import run
 
 YEAR = 2025
 TOKEN = "http-collection-token-9b2e7d"
+#: The console script, run as the installed one runs (not through `uv run`, which checks the lock first).
+UNIONFLOW = (sys.executable, "-m", "flows")
 FAST_RETRIES = {
     "UNIONFLOW_PORTAL_TOKEN": TOKEN,
     "UNIONFLOW_PORTAL_PAGE_SIZE": "16",
@@ -116,7 +119,7 @@ def _cli_env(**extra: str) -> dict[str, str]:
 def _collect_cli(url: str, db: Path, env: dict[str, str]) -> subprocess.Popen[str]:
     """Start `unionflow collect` as a subprocess (several can run at once; see `_finish`)."""
     return subprocess.Popen(
-        ["uv", "run", "unionflow", "collect", "--year", str(YEAR), "--source", url, "--db", str(db)],
+        [*UNIONFLOW, "collect", "--year", str(YEAR), "--source", url, "--db", str(db)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -189,8 +192,8 @@ def test_a_killed_run_resumes_and_converges(
     )
     with serve_in_background(folder, TOKEN, faults="fail_after=5") as url:
         port = int(url.rsplit(":", 1)[1])
-        command = ["uv", "run", "unionflow", "collect", "--year", str(YEAR), "--source", url, "--db", str(db)]
-        # Its own session, so the kill reaches the python process behind `uv run` too.
+        command = [*UNIONFLOW, "collect", "--year", str(YEAR), "--source", url, "--db", str(db)]
+        # Its own session, so the kill reaches every process the command started.
         process = subprocess.Popen(
             command,
             env=env,
