@@ -346,9 +346,10 @@ def manifest(synthetic_year: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def loaded_db(prefect_harness: None, synthetic_year: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse after collecting the synthetic year once (read it, don't write it)."""
+    """A warehouse after collecting the synthetic year once per test run (read it, don't write it)."""
     from flows.collect import collect
 
-    db = tmp_path_factory.mktemp("loaded") / "warehouse.duckdb"
-    collect(year=YEAR, source=str(synthetic_year), db=str(db))
-    return db
+    def build(folder: Path) -> None:
+        collect(year=YEAR, source=str(synthetic_year), db=str(folder / "warehouse.duckdb"))
+
+    return built_once(tmp_path_factory, "loaded", build) / "warehouse.duckdb"
