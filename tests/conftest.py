@@ -287,21 +287,44 @@ def prefect_api() -> Iterator[str]:
 
     The environment already names it (for subprocesses); Prefect read its settings when this
     process imported it, possibly before the address was exported, so it is set here too.
+
+    Flow runs in this process send no heartbeats, as under the demo's temporary server
+    (`flows.warm_start.flow_runs_on`): nobody reads them during a test, and each flow run would
+    end by joining its heartbeat thread, which sleeps in 1 s steps (about 0.9 s a flow run, six
+    per annual run). CLI subprocesses keep Prefect's default, as a user with a configured API does.
     """
     from prefect.context import _temporary_global_settings_context, get_settings_context
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     from flows.warm_start import wait_for_api
 
     url = os.environ["PREFECT_API_URL"]
     wait_for_api(url, timeout=SERVER_STARTUP_SECONDS)
+    settings = {PREFECT_API_URL: url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
     # One statement, entered left to right: the global context copies the one just set.
     with (
-        temporary_settings(updates={PREFECT_API_URL: url}),
+        temporary_settings(updates=settings),
         _temporary_global_settings_context(get_settings_context()),
     ):
+        _start_prefect_services()
         yield url
         _drain_prefect_services()
+
+
+def _start_prefect_services() -> None:
+    """Start Prefect's event and log services now, outside any flow or task run.
+
+    Without heartbeats the first sender would be a task run, and the services' long-lived asyncio
+    task would keep its contextvars (a warehouse connection among its parameters) until exit;
+    see `flows.warm_start.flow_runs_on`, which does the same for the demo.
+    """
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.settings import PREFECT_LOGGING_TO_API_ENABLED
+
+    EventsWorker.instance()
+    if PREFECT_LOGGING_TO_API_ENABLED.value():
+        APILogWorker.instance()
 
 
 def _drain_prefect_services() -> None:
