@@ -365,20 +365,6 @@ def automation_stack(prefect_api: str, tmp_path_factory: pytest.TempPathFactory)
         stack.stop()
 
 
-def _releasable_late_submission(db: Path) -> int:
-    """A quarantined submission of the year whose only rule is `late`: releasing it accepts it."""
-    from warehouse.connection import open_warehouse
-
-    with open_warehouse(db, read_only=True) as conn:
-        rows = conn.sql(
-            "select quarantine_id from quarantine where record_kind = 'submission' and year = ? "
-            "group by quarantine_id having string_agg(distinct rule, ';') = 'late' order by 1",
-            params=[YEAR],
-        ).fetchall()
-    assert rows, "the synthetic year plants late submissions"
-    return int(rows[0][0])
-
-
 @pytest.mark.timeout(900)  # starting a server with services, deploying and a worker, on a loaded machine
 def test_the_rescore_trigger_read_back_from_the_server_expects_the_decision_event(
     automation_stack: Stack,
@@ -416,6 +402,7 @@ def test_the_automation_rescores_after_a_release_on_the_real_server(
     from prefect.client.schemas.objects import StateType
 
     from flows.annual import annual_assessment
+    from tests.test_status import releasable_late_submission
     from unionflow.synth import synthesize
     from warehouse.connection import open_warehouse
     from warehouse.freshness import year_status
@@ -427,7 +414,7 @@ def test_the_automation_rescores_after_a_release_on_the_real_server(
     with open_warehouse(db, read_only=True) as conn:
         before = latest_score_run(conn, YEAR)
     assert before is not None
-    quarantine_id = _releasable_late_submission(db)
+    quarantine_id = releasable_late_submission(db)
 
     released = subprocess.run(
         [sys.executable, "-m", "flows", "quarantine", "release", str(quarantine_id), "--reason",
