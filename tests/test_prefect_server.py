@@ -447,8 +447,8 @@ def test_the_automation_rescores_after_a_release_on_the_real_server(
         published = conn.sql(
             "select status from allocation_runs where year = ? order by allocation_run_id", params=[YEAR]
         ).fetchall()
-    assert after is not None and after["score_run_id"] != before["score_run_id"]
-    assert after["input_hash"] != before["input_hash"]
+    assert after is not None and after.score_run_id != before.score_run_id
+    assert after.input_hash != before.input_hash
     # Scores and the draft allocation are current again; the publication stays a person's decision.
     assert (states["scored"], states["allocated"], states["published"]) == ("done", "done", "stale")
     assert [status for (status,) in published] == ["published", "draft"]

@@ -36,7 +36,7 @@ def data(shared: tuple[Path, Path]) -> ReportData:
     with open_warehouse(shared[0], read_only=True) as conn:
         run = allocation_runs.published_run(conn, YEAR)
         assert run is not None
-        return load_report_data(conn, YEAR, int(str(run["allocation_run_id"])))
+        return load_report_data(conn, YEAR, run.allocation_run_id)
 
 
 def summary_values(path: Path) -> dict[object, object]:

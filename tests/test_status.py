@@ -196,4 +196,4 @@ def test_run_after_a_stale_making_action_rescores_and_publishes_current_results(
             "select score_run_id from allocation_runs where year = ? and status = 'published'", params=[YEAR]
         ).fetchall()
     assert stale_run is not None and fresh is not None
-    assert fresh["score_run_id"] != stale_run["score_run_id"] and published_from == [(fresh["score_run_id"],)]
+    assert fresh.score_run_id != stale_run.score_run_id and published_from == [(fresh.score_run_id,)]
