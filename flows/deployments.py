@@ -176,9 +176,26 @@ def publish_deployment(
     return publish(year=year, out=folder, db=str(warehouse), supersede=supersede)
 
 
+@flow(name="unionflow-rescore", on_failure=[notify_failure], on_crashed=[notify_failure])
+def rescore_deployment(
+    year: Year, db: Db = None, lock_wait_seconds: LockWait = LOCK_WAIT_SECONDS, config: Config = None
+) -> Any:
+    """After a steward's decision (the deployment's trigger, flows/events.py): re-score the year
+    and re-allocate it as a draft; never publishes."""
+    from flows.rescore import rescore
+
+    warehouse = warehouse_path(db)
+    get_run_logger().info("re-scoring %s after a steward's decision (warehouse %s)", year, warehouse)
+    if config is not None and not Path(config).is_file():
+        raise FileNotFoundError(f"config file {config} does not exist")
+    wait_for_warehouse(warehouse, lock_wait_seconds)
+    return rescore(year=year, db=str(warehouse), config=config)
+
+
 DEPLOYMENT_FLOWS = {
     "collect": collect_deployment,
     "validate": validate_deployment,
     "annual-assessment": annual_deployment,
     "publish": publish_deployment,
+    "rescore": rescore_deployment,
 }

@@ -30,6 +30,7 @@ def test_importing_the_cli_entry_module_imports_no_heavy_library() -> None:
     [
         "flows.cli.checks",  # the refusals before Prefect
         "flows.stewardship",  # quarantine list / show
+        "flows.events",  # a steward decision told to a Prefect server
         "warehouse.assignment_checks",  # assign --check
         "warehouse.publication",  # objection list, the final-stage blockers
         "unionflow.assessment.config",  # --config checked before a flow

@@ -37,7 +37,7 @@ def deployments(project: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_the_spec_deployments_are_all_there(deployments: dict[str, dict[str, Any]]) -> None:
-    assert set(deployments) == {"collect", "validate", "annual-assessment", "publish"}
+    assert set(deployments) == {"collect", "validate", "annual-assessment", "publish", "rescore"}
 
 
 def test_every_entrypoint_imports_and_is_a_prefect_flow(deployments: dict[str, dict[str, Any]]) -> None:
@@ -59,6 +59,23 @@ def test_prefect_knows_every_key_we_wrote(deployments: dict[str, dict[str, Any]]
             RawScheduleConfig.model_validate(schedule)  # extra="forbid": a typo would raise
 
 
+def test_the_rescore_trigger_uses_only_keys_prefect_knows_and_passes_year_and_warehouse(
+    deployments: dict[str, dict[str, Any]],
+) -> None:
+    # A deployment trigger ignores unknown keys too (a misspelt `expect` would match every event).
+    from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
+
+    from flows.events import DECISION_EVENT
+
+    (trigger,) = deployments["rescore"]["triggers"]
+    assert set(trigger) <= set(DeploymentEventTrigger.model_fields), set(trigger) - set(
+        DeploymentEventTrigger.model_fields
+    )
+    assert trigger["expect"] == [DECISION_EVENT]
+    assert trigger["match"] == {"prefect.resource.id": "unionflow.year.*"}
+    assert trigger["parameters"] == {"year": "{{ event.payload.year }}", "db": "{{ event.payload.db }}"}
+
+
 def test_schedules_are_in_shanghai_time_and_publish_is_manual(deployments: dict[str, dict[str, Any]]) -> None:
     crons = {name: [s["cron"] for s in d["schedules"]] for name, d in deployments.items()}
     assert crons == {
@@ -66,6 +83,7 @@ def test_schedules_are_in_shanghai_time_and_publish_is_manual(deployments: dict[
         "validate": ["0 3 * 12,1 *"],
         "annual-assessment": ["0 9 20 1 *"],
         "publish": [],
+        "rescore": [],  # event-triggered only
     }
     for deployment in deployments.values():
         assert all(s["timezone"] == "Asia/Shanghai" for s in deployment["schedules"])
@@ -80,8 +98,8 @@ def test_one_writer_at_a_time(deployments: dict[str, dict[str, Any]]) -> None:
 def test_the_yaml_parameters_fit_the_flows_strict_signatures(deployments: dict[str, dict[str, Any]]) -> None:
     for name, deployment in deployments.items():
         params = dict(deployment["parameters"])
-        if name == "publish":
-            assert "year" not in params  # manual runs must name the year
+        if name in ("publish", "rescore"):
+            assert "year" not in params  # manual runs, and the trigger, must name the year
             params["year"] = 2025
         DEPLOYMENT_FLOWS[name].validate_parameters(params)
     assert deployments["annual-assessment"]["parameters"]["year"] == "previous"

@@ -313,3 +313,148 @@ def test_a_worker_runs_the_annual_deployment_end_to_end(stack: Stack, tmp_path: 
         scores = run_sql(conn, "select count(*) from scores where year = ?", [YEAR])
     assert statuses == [("published",)]
     assert scores[0][0] > 0
+
+
+# --- The rescore automation (issue 19): a steward's release re-scores the year on the server ----------
+#
+# Automations need the server's services (the triggers and actions services), which the run's own
+# server (`--no-services`) and therefore `stack` do not have: this test starts a server of its own
+# with services on (the scheduler off, as in `stack`), deploys only `rescore` and runs a worker.
+
+
+def _prefect_database_template() -> Path:
+    """The migrated, empty Prefect database tests/conftest.py keeps (saves the server ~10 s)."""
+    from importlib.metadata import version
+
+    return REPO / ".pytest_cache" / "prefect" / f"prefect-{version('prefect')}.db"
+
+
+@pytest.fixture(scope="module")
+def automation_stack(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A server with its services (automations), the work pool, a worker and `rescore` deployed."""
+    import shutil
+
+    from flows.warm_start import wait_for_api
+
+    home = tmp_path_factory.mktemp("prefect-automation")
+    port = _free_port()
+    stack = Stack(home, f"http://127.0.0.1:{port}/api")
+    database = home / "prefect.db"
+    if _prefect_database_template().is_file():
+        shutil.copyfile(_prefect_database_template(), database)
+    server_env = {**stack.env, "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{database}"}
+    server_env.pop("PREFECT_API_URL")  # the server is not a client of itself
+    log = home / "server.log"
+    stack.logs["server"] = log
+    with log.open("wb") as handle:
+        stack.processes.append(
+            subprocess.Popen(
+                [*PREFECT, "server", "start", "--no-ui", "--analytics-off", "--host", "127.0.0.1",
+                 "--port", str(port)],
+                cwd=REPO, env=server_env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        )  # fmt: skip
+    try:
+        wait_for_api(stack.api_url, 240)
+        stack.cli("work-pool", "create", "unionflow-process", "--type", "process")
+        stack.start("worker", "worker", "start", "--pool", "unionflow-process")
+        stack.cli("work-pool", "set-concurrency-limit", "unionflow-process", "1")
+        stack.cli("--no-prompt", "deploy", "--name", "rescore")
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.mark.timeout(900)  # starting a server with services, deploying and a worker, on a loaded machine
+def test_the_rescore_trigger_read_back_from_the_server_expects_the_decision_event(
+    automation_stack: Stack,
+) -> None:
+    from flows.events import DECISION_EVENT
+
+    with client_of(automation_stack) as client:
+        deployment = client.read_deployment_by_name("unionflow-rescore/rescore")
+        (automation,) = [
+            a
+            for a in client.read_automations()
+            if any(getattr(action, "deployment_id", None) == deployment.id for action in a.actions)
+        ]
+    assert automation.enabled
+    assert automation.trigger.expect == {DECISION_EVENT}
+    assert automation.trigger.match.root == {"prefect.resource.id": "unionflow.year.*"}
+    (action,) = automation.actions
+    assert set(action.parameters) == {"year", "db"}
+    assert "event.payload.year" in json_text(action.parameters["year"])
+    assert deployment.schedules == []
+    assert deployment.global_concurrency_limit is not None and deployment.global_concurrency_limit.limit == 1
+
+
+def json_text(value: object) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True)
+
+
+@pytest.mark.timeout(900)
+def test_the_automation_rescores_after_a_release_on_the_real_server(
+    automation_stack: Stack, tmp_path: Path
+) -> None:
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+    from prefect.client.schemas.objects import StateType
+
+    from flows.annual import annual_assessment
+    from tests.test_status import releasable_late_submission
+    from unionflow.synth import synthesize
+    from warehouse.connection import open_warehouse
+    from warehouse.freshness import year_status
+    from warehouse.score_runs import latest_score_run
+
+    source, out, db = tmp_path / "source", tmp_path / "out", tmp_path / "w.duckdb"
+    synthesize(source, units=60, year=YEAR, seed=7)
+    annual_assessment(year=YEAR, source=str(source), out=str(out), db=str(db))  # on the run's server
+    with open_warehouse(db, read_only=True) as conn:
+        before = latest_score_run(conn, YEAR)
+    assert before is not None
+    quarantine_id = releasable_late_submission(db)
+
+    released = subprocess.run(
+        [sys.executable, "-m", "flows", "quarantine", "release", str(quarantine_id), "--reason",
+         "extension granted", "--by", "steward", "--db", str(db)],
+        cwd=REPO, env=automation_stack.env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert released.returncode == 0, released.stderr
+    assert "now accepted" in released.stdout and "rescore deployment" in released.stdout, released.stdout
+
+    with client_of(automation_stack) as client:
+        deployment = client.read_deployment_by_name("unionflow-rescore/rescore")
+        only_rescore = DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id]))
+        deadline, runs = time.monotonic() + 420, []
+        while time.monotonic() < deadline:
+            runs = client.read_flow_runs(deployment_filter=only_rescore)
+            if runs and all(r.state is not None and r.state.is_final() for r in runs):
+                break
+            time.sleep(2)
+    assert len(runs) == 1, f"expected one rescore run, got {len(runs)}\n{automation_stack.diagnostics()}"
+    (run,) = runs
+    assert run.state is not None and run.state.type == StateType.COMPLETED, (
+        f"rescore ended {run.state.type if run.state else None}: {run.state.message if run.state else ''}\n"
+        f"{automation_stack.diagnostics()}"
+    )
+    assert run.parameters["year"] == YEAR and run.parameters["db"] == str(db.resolve())
+
+    with open_warehouse(db, read_only=True) as conn:
+        after = latest_score_run(conn, YEAR)
+        states = {stage.stage: stage.state for stage in year_status(conn, YEAR)}
+        published = conn.sql(
+            "select status from allocation_runs where year = ? order by allocation_run_id", params=[YEAR]
+        ).fetchall()
+    assert after is not None and after.score_run_id != before.score_run_id
+    assert after.input_hash != before.input_hash
+    # Scores and the draft allocation are current again; the publication stays a person's decision.
+    assert (states["scored"], states["allocated"], states["published"]) == ("done", "done", "stale")
+    assert [status for (status,) in published] == ["published", "draft"]
+    shown = subprocess.run(
+        [sys.executable, "-m", "flows", "status", "--year", str(YEAR), "--db", str(db)],
+        cwd=REPO, env=automation_stack.env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert "stale: published" in shown.stdout, shown.stdout

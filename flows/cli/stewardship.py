@@ -100,6 +100,8 @@ def release_command(
     check_writable(db_path(db))
     result = review_record(db_path(db), quarantine_id, "released", reason, who(by))
     plain_console().print(result.message())
+    if result.recorded:
+        _announce(result.decision.year, "released", f"quarantine {result.decision.quarantine_id}", by, db)
 
 
 @quarantine_app.command("reopen")
@@ -128,6 +130,8 @@ def reject_command(
     check_writable(db_path(db))
     result = review_record(db_path(db), quarantine_id, "rejected", reason, who(by))
     plain_console().print(result.message())
+    if result.recorded:
+        _announce(result.decision.year, "rejected", f"quarantine {result.decision.quarantine_id}", by, db)
 
 
 @quarantine_app.command("history")
@@ -141,6 +145,15 @@ def history_command(
     from flows.stewardship import show_decision_history
 
     show_decision_history(console, db_path(db), quarantine_id)
+
+
+def _announce(year: int | None, decision: str, subject: str, by: str | None, db: Path | None) -> None:
+    """Tell a configured Prefect server, so that its `rescore` deployment re-scores the year."""
+    from flows.events import announce_decision
+
+    announced = announce_decision(year, decision, subject, who(by), db_path(db))
+    if announced is not None:
+        (errors if announced.problem else console).print(announced.line(), highlight=False)
 
 
 def _decide_review(
@@ -177,6 +190,8 @@ def _decide_review(
         console.print(f"review {review_id} {done} scoring; {rescore}", highlight=False)
     else:
         console.print(f"review {review_id} is already {done} scoring; nothing recorded", highlight=False)
+    if changed:
+        _announce(year, action, f"review {review_id}" if reviewer is None else f"reviewer {reviewer}", by, db)
 
 
 ReviewIdArgument = Annotated[

@@ -23,7 +23,7 @@ from unionflow.reports.leftover import leftover_reason_text
 if TYPE_CHECKING:  # the row type only: renderers never read the warehouse
     from warehouse.publication import Headline
 
-__all__ = ["Figure", "ReportData", "ValidationSummary", "headline_figures"]
+__all__ = ["Figure", "ReportData", "ValidationSummary", "currency_line", "headline_figures"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,25 @@ def headline_figures(h: Headline, year: int, cat: Catalogue) -> list[Figure]:
     figures = [Figure(key, int(getattr(h, key)), notes[key]) for key in COUNT_FIGURES]
     figures += [Figure(key, int(getattr(h, key)), notes[key], money=True) for key in MONEY_FIGURES]
     return figures
+
+
+def currency_line(data: ReportData, cat: Catalogue) -> str:
+    """For a published run, that its results are current: the scoring input hash and the moment
+    of publication, read from the stored runs ("" for a draft).
+
+    The publish flow refuses stale results (`warehouse.freshness.check_current`) before it marks
+    the run published, so the hash its score run recorded was the accepted inputs' hash then; the
+    sentence is built from stored values only, so a report rendered again reads the same.
+    """
+    when = cat.time(data.run.get("published_at"))
+    if not when:
+        return ""
+    return cat.text(
+        "current_at_publication",
+        hash=str(data.score_run.get("input_hash", "")),
+        score_run=data.run.get("score_run_id"),
+        when=when,
+    )
 
 
 def missing(value: Any) -> bool:

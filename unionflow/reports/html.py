@@ -20,7 +20,14 @@ from markupsafe import Markup
 
 from unionflow.reports.catalogue import GRADE_ORDER, LEVEL_ORDER, Catalogue, catalogue
 from unionflow.reports.charts import Bar, bar_chart, histogram
-from unionflow.reports.data import ReportData, comparison_rows, flag_rows, headline_figures, missing
+from unionflow.reports.data import (
+    ReportData,
+    comparison_rows,
+    currency_line,
+    flag_rows,
+    headline_figures,
+    missing,
+)
 from unionflow.reports.decision import borderline_rows, scenario_rows, stability_note
 from unionflow.reports.findings import finding_line, state, verdict
 from unionflow.reports.trend import grade_moves, previous_years, trend_rows
@@ -214,6 +221,8 @@ def render_html(
             method=cat.code("method", data.score_run.get("peer_method", "")),
         ),
         "published": cat.time(run.get("published_at")),
+        "current": currency_line(data, cat),
+        "current_hash": str(data.score_run.get("input_hash", "")),
         "h": data.headline,
         "figures": headline_figures(data.headline, year, cat),
         "rows": rows,

@@ -9,7 +9,7 @@ import xlsxwriter
 
 from unionflow.reports.catalogue import GRADE_ORDER, LEVEL_ORDER, Catalogue
 from unionflow.reports.cells import neutralise
-from unionflow.reports.data import ReportData, headline_figures
+from unionflow.reports.data import ReportData, currency_line, headline_figures
 from unionflow.reports.findings import finding_line, verdict
 
 
@@ -48,6 +48,10 @@ def write_summary(book: xlsxwriter.Workbook, fmt: Formats, data: ReportData, cat
     ):
         ws.write_string(row, 0, text[key], fmt.label)
         ws.write_string(row, 1, neutralise(words))
+        row += 1
+    if current := currency_line(data, cat):
+        ws.write_string(row, 0, text["results_current"], fmt.label)
+        ws.write_string(row, 1, neutralise(current))
         row += 1
     # The same figures, in the same order, as the page's tiles and the console (data.headline_figures).
     for figure in headline_figures(data.headline, data.year, cat):
