@@ -6,7 +6,6 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -49,15 +48,15 @@ def load_report_data(
         raise MissingData(f"{year} has no allocation run {allocation_run_id}")
     score_run_id = run.score_run_id
     score_run = score_runs.score_run(conn, score_run_id)
+    if score_run is None:
+        raise MissingData(f"score run {score_run_id} of allocation run {allocation_run_id} does not exist")
     scores = score_runs.scores_of(conn, score_run_id)
-    peer_method = None if score_run is None else score_run.peer_method
-    scenarios, stability = decision_sections(conn, year, run, peer_method, scores)
+    scenarios, stability = decision_sections(conn, year, run, score_run.peer_method, scores)
     return ReportData(
         year=year,
         allocation_run_id=allocation_run_id,
-        # The renderers read rows by column name (`ReportData.run` / `.score_run`).
-        run=asdict(run),
-        score_run={} if score_run is None else asdict(score_run),
+        run=run,
+        score_run=score_run,
         headline=headline(conn, year, allocation_run_id),
         scores=scores,
         allocations=allocation_runs.allocations_of(conn, allocation_run_id),

@@ -317,61 +317,14 @@ def test_a_worker_runs_the_annual_deployment_end_to_end(stack: Stack, tmp_path: 
 
 # --- The rescore automation (issue 19): a steward's release re-scores the year on the server ----------
 #
-# Automations need the server's services (the triggers and actions services), which the run's own
-# server (`--no-services`) and therefore `stack` do not have: this test starts a server of its own
-# with services on (the scheduler off, as in `stack`), deploys only `rescore` and runs a worker.
+# Automations need the server's services (triggers and actions): `stack` runs them (all but the
+# scheduler), and `deploy --all` made `rescore` with its trigger, so these tests use the same server.
 
 
-def _prefect_database_template() -> Path:
-    """The migrated, empty Prefect database tests/conftest.py keeps (saves the server ~10 s)."""
-    from importlib.metadata import version
-
-    return REPO / ".pytest_cache" / "prefect" / f"prefect-{version('prefect')}.db"
-
-
-@pytest.fixture(scope="module")
-def automation_stack(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """A server with its services (automations), the work pool, a worker and `rescore` deployed."""
-    import shutil
-
-    from flows.warm_start import wait_for_api
-
-    home = tmp_path_factory.mktemp("prefect-automation")
-    port = _free_port()
-    stack = Stack(home, f"http://127.0.0.1:{port}/api")
-    database = home / "prefect.db"
-    if _prefect_database_template().is_file():
-        shutil.copyfile(_prefect_database_template(), database)
-    server_env = {**stack.env, "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{database}"}
-    server_env.pop("PREFECT_API_URL")  # the server is not a client of itself
-    log = home / "server.log"
-    stack.logs["server"] = log
-    with log.open("wb") as handle:
-        stack.processes.append(
-            subprocess.Popen(
-                [*PREFECT, "server", "start", "--no-ui", "--analytics-off", "--host", "127.0.0.1",
-                 "--port", str(port)],
-                cwd=REPO, env=server_env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        )  # fmt: skip
-    try:
-        wait_for_api(stack.api_url, 240)
-        stack.cli("work-pool", "create", "unionflow-process", "--type", "process")
-        stack.start("worker", "worker", "start", "--pool", "unionflow-process")
-        stack.cli("work-pool", "set-concurrency-limit", "unionflow-process", "1")
-        stack.cli("--no-prompt", "deploy", "--name", "rescore")
-        yield stack
-    finally:
-        stack.stop()
-
-
-@pytest.mark.timeout(900)  # starting a server with services, deploying and a worker, on a loaded machine
-def test_the_rescore_trigger_read_back_from_the_server_expects_the_decision_event(
-    automation_stack: Stack,
-) -> None:
+def test_the_rescore_trigger_read_back_from_the_server_expects_the_decision_event(stack: Stack) -> None:
     from flows.events import DECISION_EVENT
 
-    with client_of(automation_stack) as client:
+    with client_of(stack) as client:
         deployment = client.read_deployment_by_name("unionflow-rescore/rescore")
         (automation,) = [
             a
@@ -394,10 +347,8 @@ def json_text(value: object) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-@pytest.mark.timeout(900)
-def test_the_automation_rescores_after_a_release_on_the_real_server(
-    automation_stack: Stack, tmp_path: Path
-) -> None:
+@pytest.mark.timeout(600)  # an annual run, a release and the worker's rescore run, on a loaded machine
+def test_the_automation_rescores_after_a_release_on_the_real_server(stack: Stack, tmp_path: Path) -> None:
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
     from prefect.client.schemas.objects import StateType
 
@@ -419,12 +370,12 @@ def test_the_automation_rescores_after_a_release_on_the_real_server(
     released = subprocess.run(
         [sys.executable, "-m", "flows", "quarantine", "release", str(quarantine_id), "--reason",
          "extension granted", "--by", "steward", "--db", str(db)],
-        cwd=REPO, env=automation_stack.env, capture_output=True, text=True, timeout=180,
+        cwd=REPO, env=stack.env, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert released.returncode == 0, released.stderr
     assert "now accepted" in released.stdout and "rescore deployment" in released.stdout, released.stdout
 
-    with client_of(automation_stack) as client:
+    with client_of(stack) as client:
         deployment = client.read_deployment_by_name("unionflow-rescore/rescore")
         only_rescore = DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id]))
         deadline, runs = time.monotonic() + 420, []
@@ -433,11 +384,11 @@ def test_the_automation_rescores_after_a_release_on_the_real_server(
             if runs and all(r.state is not None and r.state.is_final() for r in runs):
                 break
             time.sleep(2)
-    assert len(runs) == 1, f"expected one rescore run, got {len(runs)}\n{automation_stack.diagnostics()}"
+    assert len(runs) == 1, f"expected one rescore run, got {len(runs)}\n{stack.diagnostics()}"
     (run,) = runs
     assert run.state is not None and run.state.type == StateType.COMPLETED, (
         f"rescore ended {run.state.type if run.state else None}: {run.state.message if run.state else ''}\n"
-        f"{automation_stack.diagnostics()}"
+        f"{stack.diagnostics()}"
     )
     assert run.parameters["year"] == YEAR and run.parameters["db"] == str(db.resolve())
 
@@ -454,7 +405,7 @@ def test_the_automation_rescores_after_a_release_on_the_real_server(
     assert [status for (status,) in published] == ["published", "draft"]
     shown = subprocess.run(
         [sys.executable, "-m", "flows", "status", "--year", str(YEAR), "--db", str(db)],
-        cwd=REPO, env=automation_stack.env, capture_output=True, text=True, timeout=180,
+        cwd=REPO, env=stack.env, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert shown.returncode == 0, shown.stderr
     assert "stale: published" in shown.stdout, shown.stdout

@@ -48,7 +48,7 @@ def test_the_published_report_page_states_the_results_are_current_with_the_input
     shared: tuple[Path, Path], data: ReportData
 ) -> None:
     page = (shared[1] / "report.html").read_text(encoding="utf-8")  # as the publish flow wrote it
-    input_hash = str(data.score_run["input_hash"])
+    input_hash = data.score_run.input_hash
     assert len(input_hash) == 64
     line = currency_line(data, catalogue("en"))
     assert line.startswith("Current at publication (") and input_hash in line
@@ -68,14 +68,14 @@ def test_both_languages_say_current_with_the_hash_and_the_publication_time(
 ) -> None:
     cat = catalogue(lang)
     line = currency_line(data, cat)
-    assert str(data.score_run["input_hash"]) in line and cat.time(data.run["published_at"]) in line
+    assert data.score_run.input_hash in line and cat.time(data.run.published_at) in line
     assert ("最新" in line) if lang == "zh" else ("Current" in line)
     assert str(escape(line)) in render_html(data, lang)
     assert summary_values(write_xlsx(tmp_path / "r.xlsx", data, lang))[cat.text("results_current")] == line
 
 
 def test_a_draft_report_makes_no_claim_to_be_current(data: ReportData, tmp_path: Path) -> None:
-    draft = replace(data, run={**data.run, "status": "draft", "published_at": None})
+    draft = replace(data, run=replace(data.run, status="draft", published_at=None))
     assert currency_line(draft, catalogue("en")) == ""
     assert "data-current" not in render_html(draft, "en")
     assert "Results" not in summary_values(write_xlsx(tmp_path / "draft.xlsx", draft, "en"))

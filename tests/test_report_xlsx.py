@@ -220,7 +220,7 @@ def test_a_large_years_workbook_written_in_a_child_process_is_byte_identical(
             conn,
             YEAR,
             published.data.allocation_run_id,
-            int(published.data.run["score_run_id"]),
+            published.data.run.score_run_id,
             tmp_path,
             "en",
         )

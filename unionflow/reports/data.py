@@ -22,6 +22,7 @@ from unionflow.reports.leftover import leftover_reason_text
 
 if TYPE_CHECKING:  # the row type only: renderers never read the warehouse
     from warehouse.publication import Headline
+    from warehouse.run_rows import AllocationRun, ScoreRun
 
 __all__ = ["Figure", "ReportData", "ValidationSummary", "currency_line", "headline_figures"]
 
@@ -32,8 +33,8 @@ class ReportData:
 
     year: int
     allocation_run_id: int
-    run: dict[str, Any]  # allocation_runs row
-    score_run: dict[str, Any]  # score_runs row
+    run: AllocationRun
+    score_run: ScoreRun  # the score run `run` split the budget over
     headline: Headline
     scores: pd.DataFrame  # scores_of(): rank order, unranked last
     allocations: pd.DataFrame  # allocations_of(): amount descending, then unit_id
@@ -107,13 +108,13 @@ def currency_line(data: ReportData, cat: Catalogue) -> str:
     the run published, so the hash its score run recorded was the accepted inputs' hash then; the
     sentence is built from stored values only, so a report rendered again reads the same.
     """
-    when = cat.time(data.run.get("published_at"))
+    when = cat.time(data.run.published_at)
     if not when:
         return ""
     return cat.text(
         "current_at_publication",
-        hash=str(data.score_run.get("input_hash", "")),
-        score_run=data.run.get("score_run_id"),
+        hash=data.score_run.input_hash,
+        score_run=data.run.score_run_id,
         when=when,
     )
 

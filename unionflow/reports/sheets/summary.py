@@ -43,8 +43,8 @@ def write_summary(book: xlsxwriter.Workbook, fmt: Formats, data: ReportData, cat
         ws.write_number(row, 1, int(value))
         row += 1
     for key, words in (
-        ("status", cat.code("status", run.get("status"))),
-        ("created_at", cat.time(run.get("created_at"))),
+        ("status", cat.code("status", run.status)),
+        ("created_at", cat.time(run.created_at)),
     ):
         ws.write_string(row, 0, text[key], fmt.label)
         ws.write_string(row, 1, neutralise(words))
@@ -63,10 +63,10 @@ def write_summary(book: xlsxwriter.Workbook, fmt: Formats, data: ReportData, cat
     ws.write_string(row, 1, neutralise(verdict(data.validation, cat)))
     row += 1
     for label_key, source in (
-        ("score_config_hash", data.score_run.get("config_hash")),
-        ("score_input_hash", data.score_run.get("input_hash")),
-        ("alloc_config_hash", run.get("config_hash")),
-        ("alloc_input_hash", run.get("input_hash")),
+        ("score_config_hash", data.score_run.config_hash),
+        ("score_input_hash", data.score_run.input_hash),
+        ("alloc_config_hash", run.config_hash),
+        ("alloc_input_hash", run.input_hash),
     ):
         ws.write_string(row, 0, text[label_key], fmt.label)
         ws.write_string(row, 1, neutralise(str(source or "")), fmt.mono)
