@@ -154,7 +154,7 @@ def main() -> None:
                         help="one table alone (default: both)")  # fmt: skip
     options = parser.parse_args()
     sizes = [int(size) for size in options.sizes.split(",")]
-    console = Console(width=150)
+    console = Console(width=160)
     results: list[Measurement] = []
     measured: list[figures.CommandFigure] = []
     niceness = os.getpriority(os.PRIO_PROCESS, 0)

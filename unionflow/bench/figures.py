@@ -21,6 +21,7 @@ class CommandFigure:
     name: str
     median: float
     fastest: float
+    cpu: float
     code: int
     stderr_lines: int
     load: float
@@ -43,8 +44,8 @@ class CommandFigure:
         inclusive: bool = False,
     ) -> CommandFigure:
         """The figure of `timing`, held to `limit` seconds (`inclusive`: ≤ rather than <)."""
-        return cls(name, timing.median, timing.fastest, timing.code, timing.lines, timing.load, target,
-                   limit, expected_code, one_line, inclusive)  # fmt: skip
+        return cls(name, timing.median, timing.fastest, timing.cpu, timing.code, timing.lines, timing.load,
+                   target, limit, expected_code, one_line, inclusive)  # fmt: skip
 
     @property
     def passed(self) -> bool | None:
@@ -62,8 +63,9 @@ class CommandFigure:
 
     def line(self) -> str:
         return (
-            f"  {self.name}: median {self.median:.2f} s, min {self.fastest:.2f} s (exit {self.code}, "
-            f"{self.stderr_lines} stderr lines, load {self.load:.1f}); target {self.target} {self.mark}"
+            f"  {self.name}: median {self.median:.2f} s, min {self.fastest:.2f} s, CPU {self.cpu:.2f} s "
+            f"(exit {self.code}, {self.stderr_lines} stderr lines, load {self.load:.1f}); "
+            f"target {self.target} {self.mark}"
         )
 
 
@@ -87,11 +89,11 @@ def show(figures: list[CommandFigure], console: Console, niceness: int) -> None:
         title=f"commands (median and min of {repeats()} runs each after a warm-up, new process per run, "
         f"niceness {niceness})"
     )
-    for column in ("command", "median s", "min s", "exit", "stderr lines", "load 1m", "target", ""):
+    for column in ("command", "median s", "min s", "CPU s", "exit", "stderr lines", "load 1m", "target", ""):
         table.add_column(column, justify="left" if column in ("command", "target", "") else "right")
     for f in figures:
-        table.add_row(f.name, f"{f.median:.2f}", f"{f.fastest:.2f}", str(f.code), str(f.stderr_lines),
-                      f"{f.load:.1f}", f.target, f.mark)  # fmt: skip
+        table.add_row(f.name, f"{f.median:.2f}", f"{f.fastest:.2f}", f"{f.cpu:.2f}", str(f.code),
+                      str(f.stderr_lines), f"{f.load:.1f}", f.target, f.mark)  # fmt: skip
     console.print(table)
     held = [f for f in figures if f.passed is not None]
     console.print(

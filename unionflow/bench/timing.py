@@ -2,13 +2,16 @@
 
 A command is timed as a user meets it: a new process (the venv's Python running the console
 command's module), wall time from spawn to exit. Each figure is the median of REPEATS runs after
-one unmeasured warm-up (page cache, Prefect's database migrations), with the fastest run beside it
-and the machine's 1-minute load average over the runs, since the machine may be shared.
+one unmeasured warm-up (page cache, Prefect's database migrations), with the fastest run beside it,
+the machine's 1-minute load average over the runs, since the machine may be shared, and the CPU
+seconds the command's processes used (its own and its children's, e.g. a temporary Prefect server):
+on a machine shared with others, wall time is mostly the queue for a core, CPU time is not.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,6 +40,7 @@ class Timing:
     """The measured runs of one command."""
 
     seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
     codes: list[int] = field(default_factory=list)
     stderr_lines: list[int] = field(default_factory=list)
     loads: list[float] = field(default_factory=list)
@@ -44,6 +48,10 @@ class Timing:
     @property
     def median(self) -> float:
         return statistics.median(self.seconds)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpu_seconds)
 
     @property
     def fastest(self) -> float:
@@ -83,13 +91,18 @@ def _once(command: Command, into: Timing | None) -> None:
     if command.fresh is not None:
         shutil.rmtree(command.fresh, ignore_errors=True)
         command.fresh.mkdir(parents=True)
+    # Every process this one has waited for so far; the difference is this command's (it waits
+    # for its own children, the temporary server included).
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         command.args, env=command.env, cwd=command.cwd, capture_output=True, text=True, timeout=600
     )
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if into is not None:
         into.seconds.append(seconds)
+        into.cpu_seconds.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         into.codes.append(done.returncode)
         into.stderr_lines.append(len(done.stderr.splitlines()))
         into.loads.append(os.getloadavg()[0])
