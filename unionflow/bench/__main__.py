@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -153,6 +154,9 @@ def main() -> None:
     parser.add_argument("step", nargs="?", choices=("all", "stages", "commands"), default="all",
                         help="one table alone (default: both)")  # fmt: skip
     options = parser.parse_args()
+    # A bench stopped from outside (a deadline, `kill`) still stops the servers it started and
+    # removes its temporary folder: SIGTERM unwinds like Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = [int(size) for size in options.sizes.split(",")]
     console = Console(width=160)
     results: list[Measurement] = []
