@@ -260,6 +260,11 @@ def run_year(
         from flows.annual import annual_assessment
         from flows.summary import print_outcome
 
+        if runtime.api is not None:  # a temporary server is booting: import GX and pandera meanwhile
+            from flows.warm_start import import_validation_libraries
+
+            with console.status("importing the validation libraries …"):
+                import_validation_libraries()
         with runtime.running(), stage_progress(console, PIPELINE):
             outcome = annual_assessment(
                 year=year,

@@ -1,7 +1,9 @@
 """`make bench`: stage-by-stage wall time and peak memory, beside the DuckDB floor.
 
-    python -m unionflow.bench [--sizes 225,10000,100000,1000000] [--out bench-results] [--no-http]
+    python -m unionflow.bench [stages|commands] [--sizes 225,10000,100000,1000000] [--out bench-results]
+                              [--no-http]
 
+With no step, both tables: the stages, then the commands (`unionflow.bench.commands`).
 Each stage runs in its own child process, so its peak RSS is its own (from `os.wait4`). The table
 is printed and written as JSON (bench-results/latest.json) for comparison between commits.
 Figures are reported, never asserted.
@@ -14,6 +16,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,7 +27,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from unionflow.bench import commands
+from unionflow.bench import commands, figures, timing
 
 PIPELINE = ("collect_folder", "gx", "score", "allocate", "publish", "copies")
 HTTP_MAX_UNITS = 100_000
@@ -148,22 +151,27 @@ def main() -> None:
     parser.add_argument("--sizes", default="225,10000,100000,1000000", help="comma-separated unit counts")
     parser.add_argument("--out", default="bench-results", help="folder for the JSON results")
     parser.add_argument("--no-http", action="store_true", help="skip collection over HTTP")
-    parser.add_argument("--no-commands", action="store_true", help="skip the commands table")
-    parser.add_argument("--commands-only", action="store_true", help="only the commands table")
+    parser.add_argument("step", nargs="?", choices=("all", "stages", "commands"), default="all",
+                        help="one table alone (default: both)")  # fmt: skip
     options = parser.parse_args()
+    # A bench stopped from outside (a deadline, `kill`) still stops the servers it started and
+    # removes its temporary folder: SIGTERM unwinds like Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = [int(size) for size in options.sizes.split(",")]
-    console = Console(width=150)
+    console = Console(width=160)
     results: list[Measurement] = []
-    figures: list[commands.CommandFigure] = []
+    measured: list[figures.CommandFigure] = []
+    niceness = os.getpriority(os.PRIO_PROCESS, 0)
     with tempfile.TemporaryDirectory(prefix="unionflow-bench-") as work:
-        if not options.commands_only:
+        if options.step in ("all", "stages"):
             results = run(sizes, Path(work), http=not options.no_http)
-        if not options.no_commands:
-            figures = commands.measure(Path(work) / "commands", console)
+        if options.step in ("all", "commands"):
+            niceness = timing.prioritise()
+            measured = commands.measure(Path(work) / "commands", console)
     if results:
         show(results, console)
-    if figures:
-        commands.show(figures, console)
+    if measured:
+        figures.show(measured, console, niceness)
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
     report = {
@@ -171,11 +179,13 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "platform": platform.platform(),
+            "load_average": os.getloadavg(),
+            "niceness": niceness,
         },
         "results": [asdict(m) | {"records_per_second": m.per_second, "ratio": m.ratio} for m in results],
-        "commands": [asdict(figure) for figure in figures],
+        "commands": [asdict(f) | {"passed": f.passed} for f in measured],
     }
-    path = out / "latest.json"
+    path = out / ("latest.json" if options.step == "all" else f"latest-{options.step}.json")
     path.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     console.print(f"results written to {path}")
 
