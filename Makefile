@@ -36,6 +36,7 @@ test: setup  ## the test suite (installs Debian's Chromium and PostgreSQL for th
 
 bench: setup  ## speed and memory figures (prints a table; never fails on timing)
 	$(RUN) python -m unionflow.bench
+	$(RUN) python -m unionflow.bench.same_work  # same-work floors at $$UNIONFLOW_BENCH_UNITS (100,000)
 	$(RUN) python -m unionflow.bench.decision
 
 lint: setup  ## ruff, mypy and the layer contracts of docs/architecture.md (import-linter)

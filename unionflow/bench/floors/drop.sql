@@ -1,0 +1,1 @@
+drop schema if exists bench_floor cascade;
