@@ -18,7 +18,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +138,8 @@ def _alternate(pair: Pair, rounds: int, mine: Callable[[int], Any], floor: Calla
     for number in range(rounds):
         pair.mine.append(timed_round(mine, number))
         pair.floor.append(timed_round(floor, number))
+    # As it goes, so that a long run that fails late still leaves its figures.
+    print(f"  {pair.stage}: {_seconds(pair.mine)} s against {_seconds(pair.floor)} s", flush=True)
     return pair
 
 
@@ -226,8 +228,16 @@ def publish_pairs(conn: Any, year: Year, work: Path, rounds: int) -> list[Pair]:
     )
     csv.note = "floor: DuckDB COPY, " + ("byte-identical files" if same else "files DIFFER")
     data = load_report_data(conn, YEAR, year.allocation_run_id, None)
+    note = "floor: XlsxWriter constant_memory, cell by cell"
+    try:
+        write_xlsx(work / "report-check.xlsx", data, "en")
+    except TypeError as error:
+        # Seen at 100,000 units (2026-12-02): the Scenarios sheet's median_amount holds None.
+        # The workbook is then timed without that sheet, and the table says so.
+        data = replace(data, scenarios=None)
+        note += f"; unionflow's Scenarios sheet raised {error!r}: timed without it"
     xlsx = _alternate(
-        Pair("XLSX part of publish", note="floor: XlsxWriter constant_memory, cell by cell"),
+        Pair("XLSX part of publish", note=note),
         rounds,
         lambda number: write_xlsx(work / f"report-{number}.xlsx", data, "en"),
         lambda number: floor_work.xlsx(conn, YEAR, *ids, work / f"floor-{number}.xlsx"),
