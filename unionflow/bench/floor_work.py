@@ -86,8 +86,13 @@ def contracts(conn: duckdb.DuckDBPyConnection, year: int, deadline: object) -> i
             {
                 "year": year,
                 "deadline": deadline,
-                "paths": [json_path(f.name) for f in fields],
-                "aliases": [json_path(f.zh) for f in fields],
+                "paths": [
+                    *(json_path(f.name) for f in fields),
+                    *(json_path(f.zh) for f in fields),
+                    json_path("_row"),
+                    json_path("_malformed"),
+                ],
+                "n": len(fields),
                 "one_line": ONE_LINE,
                 "free_text": FREE_TEXT,
             },

@@ -14,15 +14,20 @@ shaped as (
     from raw
 ),
 
+-- One JSON parse per payload for every field under both names and the reader's two markers
+-- ($paths: the English paths, then the Chinese ones, then "_row" and "_malformed"; $n fields).
 extracted as (
+    select payload_id, source_ref, is_object, case when is_object then json_extract_string(payload, $paths) end as got
+    from shaped
+),
+
+marked as (
     select
         payload_id,
         source_ref,
-        case when is_object then
-            json_extract(payload, '$."_row"') is null and json_extract(payload, '$."_malformed"') is null
-        else false end as plain,
-        case when is_object then list_zip(json_extract_string(payload, $paths), json_extract_string(payload, $aliases)) end as given
-    from shaped
+        is_object and got[2 * $n + 1] is null and got[2 * $n + 2] is null as plain,
+        list_zip(got[1:$n], got[$n + 1:2 * $n]) as given
+    from extracted
 ),
 
 fielded as (
@@ -32,7 +37,7 @@ fielded as (
         plain and not coalesce(list_bool_or(list_transform(given, lambda p:
             trim(p[1]) <> '' and trim(p[2]) <> '' and trim(p[1]) <> trim(p[2]))), false) as is_record,
         list_transform(given, lambda p: fl_blank(coalesce(nullif(trim(p[1]), ''), nullif(trim(p[2]), '')))) as f
-    from extracted
+    from marked
 ),
 
 texts as (
@@ -52,15 +57,29 @@ typed as (
         fl_text_rules(reviewee_unit_id, true, null, $one_line) as r_reviewee,
         fl_text_rules(comment, false, 5000, $free_text) as r_comment,
         fl_ts(submitted_at) as t_submitted_at,
-        concat_ws(chr(31),
-            coalesce(review_id, '∅'), coalesce(fl_int(year)::varchar, year, '∅'),
-            coalesce(reviewer_unit_id, '∅'), coalesce(reviewee_unit_id, '∅'),
-            coalesce(fl_int(guidance)::varchar, guidance, '∅'), coalesce(fl_int(skills)::varchar, skills, '∅'),
-            coalesce(fl_int(innovation)::varchar, innovation, '∅'), coalesce(fl_int(institution)::varchar, institution, '∅'),
-            coalesce(fl_int(service)::varchar, service, '∅'),
-            coalesce(epoch_us(fl_ts(submitted_at))::varchar, submitted_at, '∅'), coalesce(comment, '∅')
-        ) as content
+        fl_int(year) as i_year,
+        fl_int(guidance) as i_guidance,
+        fl_int(skills) as i_skills,
+        fl_int(innovation) as i_innovation,
+        fl_int(institution) as i_institution,
+        fl_int(service) as i_service
     from texts
+),
+
+fingerprinted as (
+    select
+        *,
+        concat_ws(chr(31),
+            coalesce(review_id, '∅'), coalesce(i_year::varchar, year, '∅'),
+            coalesce(reviewer_unit_id, '∅'), coalesce(reviewee_unit_id, '∅'),
+            coalesce(i_guidance::varchar, guidance, '∅'),
+            coalesce(i_skills::varchar, skills, '∅'),
+            coalesce(i_innovation::varchar, innovation, '∅'),
+            coalesce(i_institution::varchar, institution, '∅'),
+            coalesce(i_service::varchar, service, '∅'),
+            coalesce(epoch_us(t_submitted_at)::varchar, submitted_at, '∅'), coalesce(comment, '∅')
+        ) as content
+    from typed
 ),
 
 versions as (
@@ -70,7 +89,7 @@ versions as (
         case when len(r_reviewee) = 0 then reviewee_unit_id end as c_reviewee,
         review_id is not null and row_number() over key_order > 1 and is_record as later,
         content = first_value(content) over key_order as same_as_first
-    from typed
+    from fingerprinted
     window key_order as (partition by review_id order by payload_id)
 ),
 
@@ -97,17 +116,19 @@ ruled as (
             when not is_record then ['malformed']
             when later and same_as_first then []
             else list_concat(
-                r_review_id, r_reviewer, r_reviewee, r_comment, fl_ts_rules(submitted_at),
-                fl_int_rules(year, true, 2000, 2100),
-                fl_int_rules(guidance, true, 0, 100), fl_int_rules(skills, true, 0, 100),
-                fl_int_rules(innovation, true, 0, 100), fl_int_rules(institution, true, 0, 100),
-                fl_int_rules(service, true, 0, 100),
+                r_review_id, r_reviewer, r_reviewee, r_comment, fl_ts_rules(submitted_at, t_submitted_at),
+                fl_int_rules(year, i_year, true, 2000, 2100),
+                fl_int_rules(guidance, i_guidance, true, 0, 100),
+                fl_int_rules(skills, i_skills, true, 0, 100),
+                fl_int_rules(innovation, i_innovation, true, 0, 100),
+                fl_int_rules(institution, i_institution, true, 0, 100),
+                fl_int_rules(service, i_service, true, 0, 100),
                 case when (c_reviewer is not null and not reviewer_known)
                     or (c_reviewee is not null and not reviewee_known) then ['unknown_unit'] else [] end,
                 case when (reviewer_known and (er_from > $year or $year > coalesce(er_to, 9999)))
                     or (reviewee_known and (ee_from > $year or $year > coalesce(ee_to, 9999)))
                     then ['inactive_unit'] else [] end,
-                case when fl_int(year) <> $year then ['wrong_year'] else [] end,
+                case when i_year <> $year then ['wrong_year'] else [] end,
                 case when c_reviewer = c_reviewee then ['self_review'] else [] end,
                 case when er_district = ee_district and c_reviewer <> c_reviewee then ['conflict_of_interest'] else [] end,
                 case when exists (select 1 from assignments where year = $year) and not assigned then ['unassigned'] else [] end,
@@ -141,10 +162,10 @@ final as (
             when current then 'accepted' else 'superseded' end as status,
         nullif(rules, '') as rule,
         reviewer_unit_id as responsible_unit_id,
-        review_id, cast(fl_int(year) as integer) as year, reviewer_unit_id, reviewee_unit_id,
-        cast(fl_int(guidance) as integer) as guidance, cast(fl_int(skills) as integer) as skills,
-        cast(fl_int(innovation) as integer) as innovation, cast(fl_int(institution) as integer) as institution,
-        cast(fl_int(service) as integer) as service, t_submitted_at as submitted_at, comment
+        review_id, cast(i_year as integer) as year, reviewer_unit_id, reviewee_unit_id,
+        cast(i_guidance as integer) as guidance, cast(i_skills as integer) as skills,
+        cast(i_innovation as integer) as innovation, cast(i_institution as integer) as institution,
+        cast(i_service as integer) as service, t_submitted_at as submitted_at, comment
     from latest
 )
 

@@ -1,7 +1,7 @@
 -- Contracts floor for submissions: every payload of the year's submissions gets its status
 -- (accepted, superseded, quarantined, replayed), its sorted rule list and its typed fields, in one
--- pass of plain SQL over raw_payloads (SPEC §4). Parameters: $year, $deadline, $paths and $aliases
--- (each field's JSON path under its English name and its Chinese header, in catalogue order),
+-- pass of plain SQL over raw_payloads (SPEC §4). Parameters: $year, $deadline, $paths and $n
+-- (see `extracted`),
 -- $one_line and $free_text (the characters text may not hold).
 create or replace table bench_floor.submission_verdicts as
 with raw as (
@@ -15,15 +15,20 @@ shaped as (
     from raw
 ),
 
+-- One JSON parse per payload for every field under both names and the reader's two markers
+-- ($paths: the English paths, then the Chinese ones, then "_row" and "_malformed"; $n fields).
 extracted as (
+    select payload_id, source_ref, is_object, case when is_object then json_extract_string(payload, $paths) end as got
+    from shaped
+),
+
+marked as (
     select
         payload_id,
         source_ref,
-        case when is_object then
-            json_extract(payload, '$."_row"') is null and json_extract(payload, '$."_malformed"') is null
-        else false end as plain,
-        case when is_object then list_zip(json_extract_string(payload, $paths), json_extract_string(payload, $aliases)) end as given
-    from shaped
+        is_object and got[2 * $n + 1] is null and got[2 * $n + 2] is null as plain,
+        list_zip(got[1:$n], got[$n + 1:2 * $n]) as given
+    from extracted
 ),
 
 fielded as (
@@ -33,7 +38,7 @@ fielded as (
         plain and not coalesce(list_bool_or(list_transform(given, lambda p:
             trim(p[1]) <> '' and trim(p[2]) <> '' and trim(p[1]) <> trim(p[2]))), false) as is_record,
         list_transform(given, lambda p: fl_blank(coalesce(nullif(trim(p[1]), ''), nullif(trim(p[2]), '')))) as f
-    from extracted
+    from marked
 ),
 
 texts as (
@@ -57,32 +62,55 @@ typed as (
         fl_text_rules(unit_id, true, null, $one_line) as r_unit_id,
         fl_text_rules(summary, false, 5000, $free_text) as r_summary,
         fl_money_text_rules(innovation_value_cny) as r_money,
-        fl_ts(submitted_at) as t_submitted_at,
-        fl_int(year) as t_year, fl_int(employees) as t_employees, fl_int(union_members) as t_union_members,
-        fl_int(training_sessions) as t_training_sessions, fl_int(trainees) as t_trainees,
-        fl_int(competition_participants) as t_participants, fl_int(competition_finalists) as t_finalists,
-        fl_int(studios) as t_studios, fl_int(studios_city_level) as t_studios_city_level,
-        fl_int(proposals_submitted) as t_submitted, fl_int(proposals_adopted) as t_adopted,
         fl_money(innovation_value_cny) as t_money,
-        -- The content as one string: typed values where they parse, text otherwise (replays).
-        concat_ws(chr(31),
-            coalesce(submission_id, '∅'), coalesce(unit_id, '∅'), coalesce(fl_int(year)::varchar, year, '∅'),
-            coalesce(epoch_us(fl_ts(submitted_at))::varchar, submitted_at, '∅'),
-            coalesce(fl_int(employees)::varchar, employees, '∅'), coalesce(fl_int(union_members)::varchar, union_members, '∅'),
-            coalesce(fl_int(training_sessions)::varchar, training_sessions, '∅'), coalesce(fl_int(trainees)::varchar, trainees, '∅'),
-            coalesce(fl_int(skill_upgrades)::varchar, skill_upgrades, '∅'), coalesce(fl_int(competitions)::varchar, competitions, '∅'),
-            coalesce(fl_int(competition_participants)::varchar, competition_participants, '∅'),
-            coalesce(fl_int(competition_finalists)::varchar, competition_finalists, '∅'),
-            coalesce(fl_int(studios)::varchar, studios, '∅'), coalesce(fl_int(studios_city_level)::varchar, studios_city_level, '∅'),
-            coalesce(fl_int(innovation_results)::varchar, innovation_results, '∅'),
-            coalesce(fl_money(innovation_value_cny)::varchar, innovation_value_cny, '∅'),
-            coalesce(fl_int(proposals_submitted)::varchar, proposals_submitted, '∅'),
-            coalesce(fl_int(proposals_adopted)::varchar, proposals_adopted, '∅'),
-            coalesce(fl_int(craftsmen_honors)::varchar, craftsmen_honors, '∅'),
-            coalesce(fl_int(service_activities)::varchar, service_activities, '∅'),
-            coalesce(fl_int(workers_served)::varchar, workers_served, '∅'), coalesce(summary, '∅')
-        ) as content
+        fl_ts(submitted_at) as t_submitted_at,
+        fl_int(year) as i_year,
+        fl_int(employees) as i_employees,
+        fl_int(union_members) as i_union_members,
+        fl_int(training_sessions) as i_training_sessions,
+        fl_int(trainees) as i_trainees,
+        fl_int(skill_upgrades) as i_skill_upgrades,
+        fl_int(competitions) as i_competitions,
+        fl_int(competition_participants) as i_competition_participants,
+        fl_int(competition_finalists) as i_competition_finalists,
+        fl_int(studios) as i_studios,
+        fl_int(studios_city_level) as i_studios_city_level,
+        fl_int(innovation_results) as i_innovation_results,
+        fl_int(proposals_submitted) as i_proposals_submitted,
+        fl_int(proposals_adopted) as i_proposals_adopted,
+        fl_int(craftsmen_honors) as i_craftsmen_honors,
+        fl_int(service_activities) as i_service_activities,
+        fl_int(workers_served) as i_workers_served
     from texts
+),
+
+-- The content as one string: typed values where they parse, text otherwise (replays).
+fingerprinted as (
+    select
+        *,
+        concat_ws(chr(31),
+            coalesce(submission_id, '∅'), coalesce(unit_id, '∅'), coalesce(i_year::varchar, year, '∅'),
+            coalesce(epoch_us(t_submitted_at)::varchar, submitted_at, '∅'),
+            coalesce(i_employees::varchar, employees, '∅'),
+            coalesce(i_union_members::varchar, union_members, '∅'),
+            coalesce(i_training_sessions::varchar, training_sessions, '∅'),
+            coalesce(i_trainees::varchar, trainees, '∅'),
+            coalesce(i_skill_upgrades::varchar, skill_upgrades, '∅'),
+            coalesce(i_competitions::varchar, competitions, '∅'),
+            coalesce(i_competition_participants::varchar, competition_participants, '∅'),
+            coalesce(i_competition_finalists::varchar, competition_finalists, '∅'),
+            coalesce(i_studios::varchar, studios, '∅'),
+            coalesce(i_studios_city_level::varchar, studios_city_level, '∅'),
+            coalesce(i_innovation_results::varchar, innovation_results, '∅'),
+            coalesce(t_money::varchar, innovation_value_cny, '∅'),
+            coalesce(i_proposals_submitted::varchar, proposals_submitted, '∅'),
+            coalesce(i_proposals_adopted::varchar, proposals_adopted, '∅'),
+            coalesce(i_craftsmen_honors::varchar, craftsmen_honors, '∅'),
+            coalesce(i_service_activities::varchar, service_activities, '∅'),
+            coalesce(i_workers_served::varchar, workers_served, '∅'),
+            coalesce(summary, '∅')
+        ) as content
+    from typed
 ),
 
 versions as (
@@ -90,7 +118,7 @@ versions as (
         *,
         submission_id is not null and row_number() over key_order > 1 and is_record as later,
         content = first_value(content) over key_order as same_as_first
-    from typed
+    from fingerprinted
     window key_order as (partition by submission_id order by payload_id)
 ),
 
@@ -110,24 +138,32 @@ ruled as (
             else list_concat(
                 r_submission_id, r_unit_id, r_summary, r_money,
                 case when t_money < 0 and len(r_money) = 0 then ['out_of_range'] else [] end,
-                fl_ts_rules(submitted_at),
-                fl_int_rules(year, true, 2000, 2100), fl_int_rules(employees, true, 1, null),
-                fl_int_rules(union_members, true, 0, null), fl_int_rules(training_sessions, true, 0, null),
-                fl_int_rules(trainees, true, 0, null), fl_int_rules(skill_upgrades, true, 0, null),
-                fl_int_rules(competitions, true, 0, null), fl_int_rules(competition_participants, true, 0, null),
-                fl_int_rules(competition_finalists, true, 0, null), fl_int_rules(studios, true, 0, null),
-                fl_int_rules(studios_city_level, true, 0, null), fl_int_rules(innovation_results, true, 0, null),
-                fl_int_rules(proposals_submitted, true, 0, null), fl_int_rules(proposals_adopted, true, 0, null),
-                fl_int_rules(craftsmen_honors, true, 0, null), fl_int_rules(service_activities, true, 0, null),
-                fl_int_rules(workers_served, true, 0, null),
-                case when t_union_members > t_employees
-                    or (t_training_sessions > 0 and t_training_sessions > t_trainees)
-                    or t_finalists > t_participants
-                    or t_studios_city_level > t_studios
-                    or t_adopted > t_submitted then ['inconsistent'] else [] end,
+                fl_ts_rules(submitted_at, t_submitted_at),
+                fl_int_rules(year, i_year, true, 2000, 2100),
+                fl_int_rules(employees, i_employees, true, 1, null),
+                fl_int_rules(union_members, i_union_members, true, 0, null),
+                fl_int_rules(training_sessions, i_training_sessions, true, 0, null),
+                fl_int_rules(trainees, i_trainees, true, 0, null),
+                fl_int_rules(skill_upgrades, i_skill_upgrades, true, 0, null),
+                fl_int_rules(competitions, i_competitions, true, 0, null),
+                fl_int_rules(competition_participants, i_competition_participants, true, 0, null),
+                fl_int_rules(competition_finalists, i_competition_finalists, true, 0, null),
+                fl_int_rules(studios, i_studios, true, 0, null),
+                fl_int_rules(studios_city_level, i_studios_city_level, true, 0, null),
+                fl_int_rules(innovation_results, i_innovation_results, true, 0, null),
+                fl_int_rules(proposals_submitted, i_proposals_submitted, true, 0, null),
+                fl_int_rules(proposals_adopted, i_proposals_adopted, true, 0, null),
+                fl_int_rules(craftsmen_honors, i_craftsmen_honors, true, 0, null),
+                fl_int_rules(service_activities, i_service_activities, true, 0, null),
+                fl_int_rules(workers_served, i_workers_served, true, 0, null),
+                case when i_union_members > i_employees
+                    or (i_training_sessions > 0 and i_training_sessions > i_trainees)
+                    or i_competition_finalists > i_competition_participants
+                    or i_studios_city_level > i_studios
+                    or i_proposals_adopted > i_proposals_submitted then ['inconsistent'] else [] end,
                 case when len(r_unit_id) = 0 and unit_id is not null and not known then ['unknown_unit'] else [] end,
                 case when known and (active_from > $year or $year > coalesce(active_to, 9999)) then ['inactive_unit'] else [] end,
-                case when t_year <> $year then ['wrong_year'] else [] end,
+                case when i_year <> $year then ['wrong_year'] else [] end,
                 case when t_submitted_at > $deadline then ['late'] else [] end,
                 case when later then ['conflicting_duplicate'] else [] end
             ) end as broken
@@ -159,17 +195,25 @@ final as (
             when current then 'accepted' else 'superseded' end as status,
         nullif(rules, '') as rule,
         unit_id as responsible_unit_id,
-        submission_id, unit_id, cast(t_year as integer) as year, t_submitted_at as submitted_at,
-        t_employees as employees, t_union_members as union_members,
-        t_training_sessions as training_sessions, t_trainees as trainees,
-        fl_int(skill_upgrades) as skill_upgrades, fl_int(competitions) as competitions,
-        t_participants as competition_participants, t_finalists as competition_finalists,
-        t_studios as studios, t_studios_city_level as studios_city_level,
-        fl_int(innovation_results) as innovation_results,
+        submission_id, unit_id, cast(i_year as integer) as year, t_submitted_at as submitted_at,
+        i_employees as employees,
+        i_union_members as union_members,
+        i_training_sessions as training_sessions,
+        i_trainees as trainees,
+        i_skill_upgrades as skill_upgrades,
+        i_competitions as competitions,
+        i_competition_participants as competition_participants,
+        i_competition_finalists as competition_finalists,
+        i_studios as studios,
+        i_studios_city_level as studios_city_level,
+        i_innovation_results as innovation_results,
         case when valid then cast(innovation_value_cny as decimal(18, 2)) end as innovation_value_cny,
-        t_submitted as proposals_submitted, t_adopted as proposals_adopted,
-        fl_int(craftsmen_honors) as craftsmen_honors, fl_int(service_activities) as service_activities,
-        fl_int(workers_served) as workers_served, summary
+        i_proposals_submitted as proposals_submitted,
+        i_proposals_adopted as proposals_adopted,
+        i_craftsmen_honors as craftsmen_honors,
+        i_service_activities as service_activities,
+        i_workers_served as workers_served,
+        summary
     from latest
 )
 

@@ -104,19 +104,20 @@ rates as (
     from submissions
 ),
 
--- The average ascending rank among ties is the first rank of the tie plus half its width.
+-- The average ascending rank among ties is the mean of the tie's first and last rank; the last is
+-- the count up to the value, peers included (the window's default frame), from the same sort.
 ranked as (
     select
         unit_id, level, craftsmen_honors, n,
-        rank() over (partition by level order by r1) + (count(*) over (partition by level, r1) - 1) / 2.0 as a1,
-        rank() over (partition by level order by r2) + (count(*) over (partition by level, r2) - 1) / 2.0 as a2,
-        rank() over (partition by level order by r3) + (count(*) over (partition by level, r3) - 1) / 2.0 as a3,
-        rank() over (partition by level order by r4) + (count(*) over (partition by level, r4) - 1) / 2.0 as a4,
-        rank() over (partition by level order by r5) + (count(*) over (partition by level, r5) - 1) / 2.0 as a5,
-        rank() over (partition by level order by r6) + (count(*) over (partition by level, r6) - 1) / 2.0 as a6,
-        rank() over (partition by level order by r7) + (count(*) over (partition by level, r7) - 1) / 2.0 as a7,
-        rank() over (partition by level order by r8) + (count(*) over (partition by level, r8) - 1) / 2.0 as a8,
-        rank() over (partition by level order by r9) + (count(*) over (partition by level, r9) - 1) / 2.0 as a9
+        (rank() over (partition by level order by r1) + count(*) over (partition by level order by r1)) / 2.0 as a1,
+        (rank() over (partition by level order by r2) + count(*) over (partition by level order by r2)) / 2.0 as a2,
+        (rank() over (partition by level order by r3) + count(*) over (partition by level order by r3)) / 2.0 as a3,
+        (rank() over (partition by level order by r4) + count(*) over (partition by level order by r4)) / 2.0 as a4,
+        (rank() over (partition by level order by r5) + count(*) over (partition by level order by r5)) / 2.0 as a5,
+        (rank() over (partition by level order by r6) + count(*) over (partition by level order by r6)) / 2.0 as a6,
+        (rank() over (partition by level order by r7) + count(*) over (partition by level order by r7)) / 2.0 as a7,
+        (rank() over (partition by level order by r8) + count(*) over (partition by level order by r8)) / 2.0 as a8,
+        (rank() over (partition by level order by r9) + count(*) over (partition by level order by r9)) / 2.0 as a9
     from rates
 ),
 
