@@ -45,4 +45,5 @@ final as (
 )
 
 select * from final
-qualify row_number() over (partition by record_kind, sha256) = 1
+-- The first copy in file order (collect reads a folder's files sorted by name), as collect keeps it.
+qualify row_number() over (partition by record_kind, sha256 order by filename) = 1
