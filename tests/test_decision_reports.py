@@ -118,3 +118,18 @@ def test_stability_command_writes_the_same_bytes_for_a_seed(
         assert result.code == 0, result.stderr
         assert "borderline" in result.stdout
     assert (tmp_path / "a" / "stability.csv").read_bytes() == (tmp_path / "b" / "stability.csv").read_bytes()
+
+
+def test_a_workbook_whose_scenarios_fund_nobody_still_has_its_scenarios_sheet(
+    year_copy: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from unionflow.reports.xlsx import write_xlsx
+
+    data = report_data(year_copy[0])
+    assert data.scenarios is not None
+    nobody = data.scenarios.assign(median_amount=None, funded=0)  # no scenario has a median
+    path = write_xlsx(tmp_path / "report.xlsx", replace(data, scenarios=nobody), "en")
+    sheet = list(openpyxl.load_workbook(path, read_only=True)["Scenarios"].iter_rows(values_only=True))
+    assert len(sheet) == len(nobody) + 1

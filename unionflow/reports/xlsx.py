@@ -310,7 +310,10 @@ def write_xlsx(
             book, fmt, "Trend", TREND_COLUMNS, trend_table(data), cat, max_rows, cell_by_cell=cell_by_cell
         )
     if data.scenarios is not None and not data.scenarios.empty:
-        scenarios = data.scenarios.assign(median_amount=data.scenarios["median_amount"].round())
+        # A scenario that funds nobody has no median (None): all None is an object column that
+        # cannot be rounded, so it is made numeric first (NaN is written as an empty cell).
+        median = pd.to_numeric(data.scenarios["median_amount"], errors="coerce").astype("float64")
+        scenarios = data.scenarios.assign(median_amount=median.round())
         _write_table(
             book, fmt, "Scenarios", SCENARIOS_COLUMNS, scenarios, cat, max_rows, cell_by_cell=cell_by_cell
         )
