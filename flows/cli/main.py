@@ -94,10 +94,15 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
-class Terminated(BaseException):
-    """SIGINT or SIGTERM, raised in the main thread (a BaseException, so no `except Exception` on
-    the way swallows it; the collect flow marks its collection failed on the way out). Not
-    KeyboardInterrupt: Typer would turn that into a silent exit 130."""
+class Terminated(SystemExit):
+    """SIGINT or SIGTERM, raised in the main thread (not an `Exception`, so no `except Exception` on
+    the way swallows it; the collect flow marks its collection failed on the way out).
+
+    A `SystemExit` because asyncio lets only SystemExit and KeyboardInterrupt out of a callback:
+    any other BaseException raised while the portal client's event loop runs a callback (a byte
+    of a dripping page arriving) is logged by the loop and dropped, and the collection would go
+    on until its deadline. Not KeyboardInterrupt: Typer would turn that into a silent exit 130.
+    `main` catches it before it can exit the process with the signal's name as the code."""
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
