@@ -4,6 +4,7 @@ and collecting it again changes nothing (issue 14 acceptance)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import tempfile
@@ -29,6 +30,7 @@ from warehouse.sql import run
 
 ZH = {f.name: f.zh for f in FIELDS["submission"]}
 ID = re.compile(r"S2025-\d{6}")
+CREATED = dt.datetime(2025, 3, 1, 9, 0, 0)
 
 CSV_DEFECTS = (
     "multiline_cell",
@@ -84,6 +86,9 @@ def _csv_bytes(rows: list[list[object]], defect: str, draw: st.DrawFn) -> bytes:
 def _xlsx_bytes(rows: list[list[object]], defect: str, draw: st.DrawFn) -> bytes:
     out = io.BytesIO()
     workbook = xlsxwriter.Workbook(out, {"in_memory": True})
+    # A fixed creation time: with the clock's, the workbook's length (and so the strategy's
+    # draws below) changed between runs, which Hypothesis rejects as a flaky strategy.
+    workbook.set_properties({"created": CREATED})
     if defect in ("cover_sheet", "no_data_sheet"):
         workbook.add_worksheet("封面").write_row(0, 0, ["考核年度", 2025])
     if defect != "no_data_sheet":
@@ -100,7 +105,8 @@ def _xlsx_bytes(rows: list[list[object]], defect: str, draw: st.DrawFn) -> bytes
     if defect == "zero_bytes":
         return b""
     if defect == "damaged_zip":
-        cut = draw(st.integers(1, len(data) - 1))
+        # A share of the length rather than a byte offset, so the draw never depends on the size.
+        cut = max(1, int(len(data) * draw(st.floats(0.0, 1.0, exclude_max=True))))
         return data[:cut] + draw(st.binary(min_size=0, max_size=16))
     return data
 
